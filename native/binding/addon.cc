@@ -1,0 +1,19 @@
+// The addon's entry point: each kernel family registers its functions on `exports`.
+// No per-instance state is kept, so the addon loads in any number of worker_threads.
+#include <napi.h>
+
+#include "families.h"
+
+namespace {
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  dendrite::binding::init_runtime(env, exports);
+  dendrite::binding::init_gemm(env, exports);
+  dendrite::binding::init_activation(env, exports);
+  dendrite::binding::init_elementwise(env, exports);
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(dendrite, Init)

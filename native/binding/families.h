@@ -1,0 +1,14 @@
+// Each kernel family's binding file defines one of these; addon.cc calls them all.
+#pragma once
+#include <napi.h>
+
+namespace dendrite {
+namespace binding {
+
+void init_runtime(Napi::Env env, Napi::Object exports);      // runtime_binding.cc
+void init_gemm(Napi::Env env, Napi::Object exports);         // gemm_binding.cc
+void init_activation(Napi::Env env, Napi::Object exports);   // activation_binding.cc
+void init_elementwise(Napi::Env env, Napi::Object exports);  // elementwise_binding.cc
+
+}  // namespace binding
+}  // namespace dendrite

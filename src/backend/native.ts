@@ -1,0 +1,113 @@
+/** The native backend: each call goes straight to the C++ addon (zero copy). */
+import { loadAddon, type NativeAddon } from './addon.js';
+import {
+  ACTIVATIONS, BINARY_OPS, REDUCE_OPS, UNARY_OPS, opCode,
+  type ActivationName, type Backend, type BinaryOpName, type ReduceOpName, type UnaryOpName,
+} from './backend.js';
+
+/** Element strides of `shape` right-aligned against an output of rank `rank`; 0 where broadcast. */
+export function broadcastStrides(shape: readonly number[], outShape: readonly number[]): number[] {
+  const rank = outShape.length;
+  const strides = new Array<number>(rank).fill(0);
+  let stride = 1;
+  for (let i = shape.length - 1, o = rank - 1; i >= 0; i--, o--) {
+    strides[o] = shape[i] === 1 && outShape[o] !== 1 ? 0 : stride;
+    stride *= shape[i]!;
+  }
+  return strides;
+}
+
+export class NativeBackend implements Backend {
+  readonly name = 'native' as const;
+  private readonly actCodes: Record<string, number>;
+
+  constructor(readonly addon: NativeAddon = loadAddon()) {
+    this.actCodes = Object.fromEntries(ACTIVATIONS.map((a, i) => [a, i]));
+  }
+
+  isa(): string { return this.addon.isa(); }
+  threads(): number { return this.addon.numThreads(); }
+  setNumThreads(n: number): void { this.addon.setNumThreads(n); }
+  /** Instruction-set paths this CPU supports, lowest first. */
+  supportedIsas(): string[] { return this.addon.supportedIsas(); }
+  /** Forces a (supported) instruction-set path; tests use it to cover every path. */
+  setIsa(name: string): void { this.addon.setIsa(name); }
+
+  gemm(
+    transA: boolean, transB: boolean, m: number, n: number, k: number,
+    alpha: number, a: Float32Array, b: Float32Array, beta: number, c: Float32Array,
+  ): void {
+    this.addon.gemm(transA, transB, m, n, k, alpha, a, b, beta, c);
+  }
+
+  gemmBatched(
+    batch: number, transA: boolean, transB: boolean, m: number, n: number, k: number,
+    alpha: number, a: Float32Array, strideA: number, b: Float32Array, strideB: number,
+    beta: number, c: Float32Array, strideC: number,
+  ): void {
+    this.addon.gemmBatched(batch, transA, transB, m, n, k, alpha, a, strideA, b, strideB, beta, c, strideC);
+  }
+
+  gemmBiasAct(
+    transA: boolean, transB: boolean, m: number, n: number, k: number,
+    a: Float32Array, b: Float32Array, bias: Float32Array | null,
+    act: ActivationName, actAlpha: number, c: Float32Array,
+  ): void {
+    this.addon.gemmBiasAct(transA, transB, m, n, k, a, b, bias, this.act(act), actAlpha, c);
+  }
+
+  activation(act: ActivationName, x: Float32Array, y: Float32Array, alpha: number): void {
+    this.addon.activation(this.act(act), x, y, alpha);
+  }
+
+  activationBackward(
+    act: ActivationName, x: Float32Array, y: Float32Array, dy: Float32Array, dx: Float32Array,
+    alpha: number,
+  ): void {
+    this.addon.activationBackward(this.act(act), x, y, dy, dx, alpha);
+  }
+
+  softmax(x: Float32Array, y: Float32Array, rows: number, cols: number, log: boolean): void {
+    this.addon.softmax(x, y, rows, cols, log);
+  }
+
+  softmaxBackward(
+    y: Float32Array, dy: Float32Array, dx: Float32Array, rows: number, cols: number, log: boolean,
+  ): void {
+    this.addon.softmaxBackward(y, dy, dx, rows, cols, log);
+  }
+
+  binary(
+    op: BinaryOpName, a: Float32Array, aShape: readonly number[], b: Float32Array,
+    bShape: readonly number[], out: Float32Array, outShape: readonly number[],
+  ): void {
+    this.addon.binary(
+      opCode(BINARY_OPS, op), a, b, out, outShape as number[],
+      broadcastStrides(aShape, outShape), broadcastStrides(bShape, outShape),
+    );
+  }
+
+  unary(op: UnaryOpName, x: Float32Array, y: Float32Array, p0: number, p1: number): void {
+    this.addon.unary(opCode(UNARY_OPS, op), x, y, p0, p1);
+  }
+
+  reduce(
+    op: ReduceOpName, x: Float32Array, outer: number, len: number, inner: number,
+    out: Float32Array, correction: number,
+  ): void {
+    this.addon.reduce(opCode(REDUCE_OPS, op), x, outer, len, inner, out, correction);
+  }
+
+  argReduce(
+    op: 'argmax' | 'argmin', x: Float32Array, outer: number, len: number, inner: number,
+    out: Int32Array,
+  ): void {
+    this.addon.argReduce(op === 'argmax', x, outer, len, inner, out);
+  }
+
+  private act(name: ActivationName): number {
+    const code = this.actCodes[name];
+    if (code === undefined) throw new RangeError(`dendrite: unknown activation '${name}'`);
+    return code;
+  }
+}
