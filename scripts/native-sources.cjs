@@ -2,7 +2,7 @@
 // The native source list, shared by binding.gyp and CMakeLists.txt so the two builds cannot
 // drift apart. Files are grouped by name: `*_avx2.cc`, `*_avx512.cc` and `*_neon.cc` are compiled
 // with their instruction set's flags; every other `.cc` under native/ (tests excluded) is common.
-// Usage: node scripts/native-sources.cjs common|avx2|avx512|neon [--sep=;]
+// Usage: node scripts/native-sources.cjs common|avx2|avx512|neon [--lines]
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
@@ -36,9 +36,8 @@ module.exports = { sources, GROUPS };
 if (require.main === module) {
   const group = process.argv[2];
   if (!GROUPS.includes(group)) {
-    process.stderr.write(`usage: native-sources.cjs ${GROUPS.join('|')} [--sep=;]\n`);
+    process.stderr.write(`usage: native-sources.cjs ${GROUPS.join('|')} [--lines]\n`);
     process.exit(2);
   }
-  const sepArg = process.argv.find((a) => a.startsWith('--sep='));
-  process.stdout.write(sources(group).join(sepArg ? sepArg.slice(6) : ' '));
+  process.stdout.write(sources(group).join(process.argv.includes('--lines') ? '\n' : ' '));
 }

@@ -87,8 +87,10 @@ function findPrebuilt(root: string): string | undefined {
   return winner ? path.join(folder, winner.file) : undefined;
 }
 
-/** The binary to load, or undefined when there is none. */
+/** The binary to load, or undefined when there is none. DENDRITE_ADDON_PATH overrides. */
 export function findAddonPath(root = packageRoot): string | undefined {
+  const override = process.env.DENDRITE_ADDON_PATH;
+  if (override) return path.resolve(override);
   const prebuilt = findPrebuilt(root);
   const local = path.join(root, 'build', 'Release', 'dendrite.node');
   const hasLocal = fs.existsSync(local);

@@ -1,0 +1,54 @@
+/** Timing helpers shared by the benchmarks: medians over repeated runs, JSON output. */
+import { spawnSync } from 'node:child_process';
+
+/** Median of a list of numbers. */
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+/**
+ * Seconds per call of fn: calls it in batches sized to take ~`batchMs`, `repeats` times, after a
+ * warm-up, and returns the median batch time divided by the batch size.
+ */
+export function timeIt(fn: () => void, { repeats = 7, batchMs = 60, warmupMs = 100 } = {}): number {
+  const now = () => Number(process.hrtime.bigint()) / 1e9;
+  let calls = 1;
+  const w0 = now();
+  while (now() - w0 < warmupMs / 1000) {
+    for (let i = 0; i < calls; i++) fn();
+    calls *= 2;
+  }
+  // Size the batch so one batch takes about batchMs.
+  const t0 = now();
+  fn();
+  const single = Math.max(now() - t0, 1e-9);
+  const perBatch = Math.max(1, Math.round(batchMs / 1000 / single));
+  const samples: number[] = [];
+  for (let r = 0; r < repeats; r++) {
+    const s = now();
+    for (let i = 0; i < perBatch; i++) fn();
+    samples.push((now() - s) / perBatch);
+  }
+  return median(samples);
+}
+
+/** A python3 that has the given modules, or undefined. Debian's interpreter is tried too. */
+export function findPython(modules: string[]): string | undefined {
+  for (const py of ['python3', '/usr/bin/python3']) {
+    const r = spawnSync(py, ['-c', modules.map((m) => `import ${m}`).join('; ')], { stdio: 'ignore' });
+    if (r.status === 0) return py;
+  }
+  return undefined;
+}
+
+/** Prints one JSON document (the benchmark's result) on stdout. */
+export function printJson(value: unknown): void {
+  process.stdout.write(JSON.stringify(value, null, 2) + '\n');
+}
+
+export function round(x: number, digits = 2): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}
