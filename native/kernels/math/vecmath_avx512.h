@@ -45,9 +45,11 @@ inline vf vcopysign(vf mag, vf sgn) {
   return _mm512_castsi512_ps(_mm512_ternarylogic_epi32(
       _mm512_set1_epi32(INT32_MAX), _mm512_castps_si512(mag), _mm512_castps_si512(sgn), 0xca));
 }
-// x86 max/min return their second operand when either is NaN.
-inline vf vmax_nan(vf a, vf x) { return _mm512_max_ps(a, x); }
-inline vf vmin_nan(vf a, vf x) { return _mm512_min_ps(a, x); }
+// x86 max/min return their second operand when either is NaN. (The all-lanes mask forms avoid
+// GCC 12's false "uninitialized" warnings on the unmasked intrinsics.)
+constexpr __mmask16 kAll = 0xffff;
+inline vf vmax_nan(vf a, vf x) { return _mm512_mask_max_ps(a, kAll, a, x); }
+inline vf vmin_nan(vf a, vf x) { return _mm512_mask_min_ps(a, kAll, a, x); }
 inline vm vlt(vf a, vf b) { return _mm512_cmp_ps_mask(a, b, _CMP_LT_OQ); }
 inline vm vle(vf a, vf b) { return _mm512_cmp_ps_mask(a, b, _CMP_LE_OQ); }
 inline vm vgt(vf a, vf b) { return _mm512_cmp_ps_mask(a, b, _CMP_GT_OQ); }
@@ -57,17 +59,31 @@ inline vm vand_m(vm a, vm b) { return static_cast<vm>(a & b); }
 inline bool vany(vm m) { return m != 0; }
 inline vf vselect(vm m, vf a, vf b) { return _mm512_mask_blend_ps(m, b, a); }
 inline vf vround(vf x) {
-  return _mm512_roundscale_ps(x, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+  return _mm512_mask_roundscale_ps(x, kAll, x, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
 }
-inline vf vldexp(vf p, vf n) { return _mm512_scalef_ps(p, n); }
+inline vf vldexp(vf p, vf n) { return _mm512_mask_scalef_ps(p, kAll, p, n); }
 inline vf vsplit(vf x, vf* e) {
   // getexp/getmant normalise denormals themselves.
-  *e = _mm512_getexp_ps(x);
-  return _mm512_getmant_ps(x, _MM_MANT_NORM_1_2, _MM_MANT_SIGN_src);
+  *e = _mm512_mask_getexp_ps(x, kAll, x);
+  return _mm512_mask_getmant_ps(x, kAll, x, _MM_MANT_NORM_1_2, _MM_MANT_SIGN_src);
 }
 inline vf vsquare_err(vf z, vf hi) { return _mm512_fmsub_ps(z, z, hi); }
-inline float vhsum(vf v) { return _mm512_reduce_add_ps(v); }
-inline float vhmax(vf v) { return _mm512_reduce_max_ps(v); }
+inline float vhsum(vf v) {
+  __m256 lo = _mm512_mask_extractf32x8_ps(_mm256_setzero_ps(), 0xff, v, 0);
+  __m256 h = _mm256_add_ps(lo, _mm512_mask_extractf32x8_ps(lo, 0xff, v, 1));
+  __m128 s = _mm_add_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps(h, 1));
+  s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+  s = _mm_add_ss(s, _mm_movehdup_ps(s));
+  return _mm_cvtss_f32(s);
+}
+inline float vhmax(vf v) {
+  __m256 lo = _mm512_mask_extractf32x8_ps(_mm256_setzero_ps(), 0xff, v, 0);
+  __m256 h = _mm256_max_ps(lo, _mm512_mask_extractf32x8_ps(lo, 0xff, v, 1));
+  __m128 s = _mm_max_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps(h, 1));
+  s = _mm_max_ps(s, _mm_movehl_ps(s, s));
+  s = _mm_max_ss(s, _mm_movehdup_ps(s));
+  return _mm_cvtss_f32(s);
+}
 
 #include "vecmath_common.inc"
 
