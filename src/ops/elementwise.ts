@@ -31,6 +31,8 @@ function unaryRaw(op: UnaryOpName, x: Tensor, p0 = 0, p1 = 0): Tensor {
   return new Tensor(out, x.shape);
 }
 
+const FLT_MAX = 3.4028234663852886e38;
+
 function operands(op: string, a: TensorLike, b: TensorLike): [Tensor, Tensor] {
   return [toTensor(op, a, 'a'), toTensor(op, b, 'b')];
 }
@@ -196,7 +198,16 @@ export function clamp(x: TensorLike, min: number | null, max?: number | null): T
   const lo = min === null || min === undefined ? -Infinity : numberArg('clamp', 'min', min);
   const hi = max === null || max === undefined ? Infinity : numberArg('clamp', 'max', max);
   if (lo > hi) throw new ValueError(`dendrite.clamp: min ${lo} is greater than max ${hi}`);
-  return record(unaryRaw('clamp', t, lo, hi), 'clamp', [t], (g) => {
+  // The kernel takes finite bounds: an open side becomes ±FLT_MAX and infinities are put back.
+  const out = unaryRaw('clamp', t, Math.max(lo, -FLT_MAX), Math.min(hi, FLT_MAX));
+  if (lo === -Infinity || hi === Infinity) {
+    for (let i = 0; i < out.size; i++) {
+      const v = t.data[i]!;
+      if (v === Infinity && hi === Infinity) out.data[i] = Infinity;
+      else if (v === -Infinity && lo === -Infinity) out.data[i] = -Infinity;
+    }
+  }
+  return record(out, 'clamp', [t], (g) => {
     const d = new Float32Array(t.size);
     for (let i = 0; i < d.length; i++) {
       const v = t.data[i]!;

@@ -152,8 +152,8 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   const out = matmulCore(a2, b2, a.shape, b.shape);
   if (a.rank > 1 && b.rank > 1) return out;
   const s = out.shape.slice();
-  if (b.rank === 1) s.splice(s.length - 1, 1);
-  if (a.rank === 1) s.splice(s.length - 1, 1);
+  if (b.rank === 1) s.pop();
+  if (a.rank === 1) s.splice(b.rank === 1 ? s.length - 1 : s.length - 2, 1);
   return reshape(out, s);
 }
 
