@@ -53,9 +53,21 @@ export class Tensor {
     if (!(data instanceof Float32Array)) {
       throw new DTypeError(`dendrite.Tensor: data must be a Float32Array, got ${describe(data)}`);
     }
-    const s = checkShape('Tensor', shape);
+    // Fast path for valid shapes (every op's output); checkShape explains anything else.
     let n = 1;
-    for (const d of s) n *= d;
+    let valid = Array.isArray(shape);
+    if (valid) {
+      for (let i = 0; i < shape.length; i++) {
+        const d = shape[i];
+        if (typeof d !== 'number' || !Number.isInteger(d) || d < 0) {
+          valid = false;
+          break;
+        }
+        n *= d;
+      }
+    }
+    const s = valid ? shape.slice() : checkShape('Tensor', shape);
+    if (!valid) n = s.reduce((p, d) => p * d, 1);
     if (n !== data.length) {
       throw new ShapeError(
         `dendrite.Tensor: shape ${fmtShape(s)} needs ${n} elements, but data has ${data.length}`,

@@ -13,7 +13,11 @@ import { sumToShape } from './reduce.js';
 /** `x` as a tensor: numbers become rank-0 tensors; anything else is an ArgumentError. */
 export function toTensor(op: string, x: unknown, name = 'argument'): Tensor {
   if (x instanceof Tensor) return x;
-  if (typeof x === 'number') return new Tensor(new Float32Array([x]), []);
+  if (typeof x === 'number') {
+    const d = new Float32Array(1);
+    d[0] = x;
+    return new Tensor(d, []);
+  }
   throw new ArgumentError(`dendrite.${op}: ${name} must be a Tensor or a number, got ${describe(x)}`);
 }
 
