@@ -1,0 +1,186 @@
+// The public GEMM entry points: zero-sized products, dispatch to the active ISA path, batches,
+// and the helpers every path shares (scratch buffers, the bias+activation epilogue).
+#include <algorithm>
+#include <cstddef>
+#include <new>
+
+#include "dendrite/activation.h"
+#include "dendrite/gemm.h"
+#include "dendrite/runtime.h"
+#include "gemm_internal.h"
+
+namespace dendrite {
+namespace gemm {
+namespace {
+
+constexpr int kScratchSlots = 3;
+constexpr std::size_t kScratchAlign = 64;
+
+struct Scratch {
+  float* data[kScratchSlots] = {};
+  std::size_t capacity[kScratchSlots] = {};
+  ~Scratch() {
+    for (int i = 0; i < kScratchSlots; ++i) release(i);
+  }
+  void release(int i) {
+    if (data[i] != nullptr) ::operator delete(data[i], std::align_val_t(kScratchAlign));
+    data[i] = nullptr;
+    capacity[i] = 0;
+  }
+};
+
+thread_local Scratch tls_scratch;
+
+// C = beta·C on an m×n block (beta == 0 writes zeros without reading C).
+void scale_c(float* c, std::size_t ldc, std::size_t m, std::size_t n, float beta) {
+  for (std::size_t i = 0; i < m; ++i) {
+    float* row = c + i * ldc;
+    if (beta == 0.0f) {
+      std::fill(row, row + n, 0.0f);
+    } else if (beta != 1.0f) {
+      for (std::size_t j = 0; j < n; ++j) row[j] *= beta;
+    }
+  }
+}
+
+void run(const Params& p) {
+  if (p.m == 0 || p.n == 0) return;
+  if (p.k == 0) {
+    scale_c(p.c, p.ldc, p.m, p.n, p.beta);
+    epilogue(p, 0, p.m, 0, p.n);
+    return;
+  }
+  switch (runtime::active_isa()) {
+#if defined(__x86_64__) || defined(_M_X64)
+    case Isa::Avx512:
+      avx512::sgemm(p);
+      return;
+    case Isa::Avx2:
+      avx2::sgemm(p);
+      return;
+#endif
+#if defined(__aarch64__) || defined(_M_ARM64)
+    case Isa::Neon:
+      neon::sgemm(p);
+      return;
+#endif
+    default:
+      scalar::sgemm(p);
+      return;
+  }
+}
+
+}  // namespace
+
+float* scratch(int slot, std::size_t n) {
+  Scratch& s = tls_scratch;
+  if (n <= s.capacity[slot]) return s.data[slot];
+  s.release(slot);
+  // Round up so small growth steps do not reallocate each time.
+  std::size_t want = std::max<std::size_t>(n, 4096);
+  want = (want + 1023) / 1024 * 1024;
+  void* mem = ::operator new(want * sizeof(float), std::align_val_t(kScratchAlign), std::nothrow);
+  if (mem == nullptr) return nullptr;
+  s.data[slot] = static_cast<float*>(mem);
+  s.capacity[slot] = want;
+  return s.data[slot];
+}
+
+void epilogue(const Params& p, std::size_t i0, std::size_t rows, std::size_t j0,
+              std::size_t cols) {
+  if (!p.epilogue || cols == 0) return;
+  for (std::size_t r = 0; r < rows; ++r) {
+    float* row = p.c + (i0 + r) * p.ldc + j0;
+    if (p.bias != nullptr) {
+      const float* bias = p.bias + j0;
+      for (std::size_t j = 0; j < cols; ++j) row[j] += bias[j];
+    }
+    if (p.act != Activation::Identity) activation_forward(p.act, row, row, cols, p.act_alpha);
+  }
+}
+
+}  // namespace gemm
+
+void sgemm(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::size_t k, float alpha,
+           const float* a, std::size_t lda, const float* b, std::size_t ldb, float beta, float* c,
+           std::size_t ldc) {
+  gemm::Params p;
+  p.ta = trans_a;
+  p.tb = trans_b;
+  p.m = m;
+  p.n = n;
+  p.k = k;
+  p.alpha = alpha;
+  p.a = a;
+  p.lda = lda;
+  p.b = b;
+  p.ldb = ldb;
+  p.beta = beta;
+  p.c = c;
+  p.ldc = ldc;
+  gemm::run(p);
+}
+
+void sgemm_batched(std::size_t batch, bool trans_a, bool trans_b, std::size_t m, std::size_t n,
+                   std::size_t k, float alpha, const float* a, std::size_t stride_a,
+                   const float* b, std::size_t stride_b, float beta, float* c,
+                   std::size_t stride_c) {
+  if (batch == 0 || m == 0 || n == 0) return;
+  gemm::Params p;
+  p.ta = trans_a;
+  p.tb = trans_b;
+  p.m = m;
+  p.n = n;
+  p.k = k;
+  p.alpha = alpha;
+  p.lda = trans_a ? m : k;
+  p.ldb = trans_b ? k : n;
+  p.beta = beta;
+  p.ldc = n;
+  const bool small = double(m) * double(n) * double(k) < gemm::kParallelMinWork;
+  if (small && batch > 1 && runtime::num_threads() > 1 &&
+      double(batch) * double(m) * double(n) * double(k) >= gemm::kParallelMinWork) {
+    // Many small products: one product per task, each on one thread.
+    runtime::parallel_for(batch, [&](std::size_t i) {
+      gemm::Params q = p;
+      q.a = a + i * stride_a;
+      q.b = b + i * stride_b;
+      q.c = c + i * stride_c;
+      q.threads = false;
+      gemm::run(q);
+    });
+    return;
+  }
+  for (std::size_t i = 0; i < batch; ++i) {
+    p.a = a + i * stride_a;
+    p.b = b + i * stride_b;
+    p.c = c + i * stride_c;
+    gemm::run(p);
+  }
+}
+
+void sgemm_bias_act(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::size_t k,
+                    const float* a, const float* b, const float* bias, Activation act,
+                    float act_alpha, float* c) {
+  gemm::Params p;
+  p.ta = trans_a;
+  p.tb = trans_b;
+  p.m = m;
+  p.n = n;
+  p.k = k;
+  p.alpha = 1.0f;
+  p.a = a;
+  p.lda = trans_a ? m : k;
+  p.b = b;
+  p.ldb = trans_b ? k : n;
+  p.beta = 0.0f;
+  p.c = c;
+  p.ldc = n;
+  p.epilogue = bias != nullptr || act != Activation::Identity;
+  p.bias = bias;
+  p.act = act;
+  p.act_alpha = act_alpha;
+  gemm::run(p);
+}
+
+}  // namespace dendrite

@@ -1,0 +1,65 @@
+// Private to the gemm kernels: the parameters of one product, the per-ISA entry points and the
+// helpers every path shares (scratch buffers, the bias+activation epilogue). No intrinsics here.
+#pragma once
+#include <cstddef>
+
+#include "dendrite/activation.h"
+
+namespace dendrite {
+namespace gemm {
+
+// One product C = alpha·op(A)·op(B) + beta·C (row-major, see dendrite/gemm.h), optionally
+// followed by C = act(C + bias) on each row panel once it is complete.
+struct Params {
+  bool ta = false, tb = false;
+  std::size_t m = 0, n = 0, k = 0;
+  float alpha = 1.0f;
+  const float* a = nullptr;
+  std::size_t lda = 0;
+  const float* b = nullptr;
+  std::size_t ldb = 0;
+  float beta = 0.0f;
+  float* c = nullptr;
+  std::size_t ldc = 0;
+  bool epilogue = false;
+  const float* bias = nullptr;  // n elements or null
+  Activation act = Activation::Identity;
+  float act_alpha = 0.0f;
+  bool threads = true;  // false: stay on the calling thread (batched products run one per task)
+};
+
+// Below this many multiply-adds (m·n·k) a product stays on the calling thread.
+constexpr double kParallelMinWork = 1.5e6;
+
+// A thread-local, 64-byte aligned buffer of at least n floats; slot picks one of a few buffers.
+// It grows when asked for more and is kept for the thread's lifetime (no allocation per call once
+// warm). Returns null only if memory is exhausted.
+float* scratch(int slot, std::size_t n);
+constexpr int kScratchPackedB = 0;
+constexpr int kScratchPackedA = 1;
+constexpr int kScratchSmall = 2;
+
+// C[i0 .. i0+rows) × [j0 .. j0+cols) = act(C + bias[j]) when p.epilogue (no-op otherwise).
+void epilogue(const Params& p, std::size_t i0, std::size_t rows, std::size_t j0,
+              std::size_t cols);
+
+// Per-ISA products; m, n, k > 0 on entry. Each applies the epilogue itself.
+namespace scalar {
+void sgemm(const Params& p);
+}
+#if defined(__x86_64__) || defined(_M_X64)
+namespace avx2 {
+void sgemm(const Params& p);
+}
+namespace avx512 {
+void sgemm(const Params& p);
+}
+#endif
+#if defined(__aarch64__) || defined(_M_ARM64)
+namespace neon {
+void sgemm(const Params& p);
+}
+#endif
+
+}  // namespace gemm
+}  // namespace dendrite
