@@ -116,13 +116,15 @@ class Pool {
   void ensure_workers(int helpers) {
     while (static_cast<int>(workers_.size()) < helpers) {
       int index = static_cast<int>(workers_.size());
-      workers_.emplace_back([this, index] { worker_loop(index); });
+      // The worker starts from the job word as it is now, before the job it is created for is
+      // published; reading it inside the new thread could miss that job and sleep through it.
+      std::uint64_t start = job_.load(std::memory_order_acquire);
+      workers_.emplace_back([this, index, start] { worker_loop(index, start); });
       workers_.back().detach();  // the pool lives for the whole process
     }
   }
 
-  void worker_loop(int index) {
-    std::uint64_t seen = job_.load(std::memory_order_acquire);
+  void worker_loop(int index, std::uint64_t seen) {
     for (;;) {
       // Spin a little, then sleep until the next job.
       std::uint64_t word = seen;
