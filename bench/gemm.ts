@@ -1,0 +1,133 @@
+/**
+ * SGEMM throughput (GFLOP/s = 2·m·n·k / s, medians) of dendrite's native backend next to
+ * numpy/OpenBLAS measured in the same run, at 1 and 2 threads: square products and the shapes an
+ * MLP trained on MNIST with batch 128 runs (forward, output layer, both backward products) plus
+ * the recognition model's 32×784·784×32.
+ * Options: --threads=1,2  --only=<substring of a shape name>
+ */
+import { spawnSync } from 'node:child_process';
+
+import { nativeBackend } from '../src/backend/index.js';
+import { Random } from '../src/random.js';
+import { findPython, printJson, round, timeIt } from './util.js';
+
+interface Shape {
+  name: string;
+  m: number;
+  n: number;
+  k: number;
+  transA: boolean;
+  transB: boolean;
+}
+
+const SHAPES: Shape[] = [
+  ...[64, 128, 256, 512, 1024, 2048].map((s) => ({
+    name: `square ${s}`, m: s, n: s, k: s, transA: false, transB: false,
+  })),
+  { name: 'mlp forward 128x784·784x512', m: 128, n: 512, k: 784, transA: false, transB: false },
+  { name: 'mlp output 128x512·512x10', m: 128, n: 10, k: 512, transA: false, transB: false },
+  { name: 'mlp dW = Xᵀ·dH 784x128·128x512', m: 784, n: 512, k: 128, transA: true, transB: false },
+  { name: 'mlp dX = dH·Wᵀ 128x512·512x784', m: 128, n: 784, k: 512, transA: false, transB: true },
+  { name: 'recognition 32x784·784x32', m: 32, n: 32, k: 784, transA: false, transB: false },
+];
+
+// Times np.matmul with a preallocated out= for each shape (same batching and medians as timeIt).
+const NUMPY_SCRIPT = `
+import json, sys, time
+import numpy as np
+shapes = json.loads(sys.argv[1])
+rng = np.random.default_rng(1)
+def time_it(fn, repeats=7, batch_s=0.06, warmup_s=0.1):
+    calls, w0 = 1, time.perf_counter()
+    while time.perf_counter() - w0 < warmup_s:
+        for _ in range(calls): fn()
+        calls *= 2
+    t0 = time.perf_counter(); fn(); single = max(time.perf_counter() - t0, 1e-9)
+    per = max(1, round(batch_s / single))
+    samples = []
+    for _ in range(repeats):
+        s = time.perf_counter()
+        for _ in range(per): fn()
+        samples.append((time.perf_counter() - s) / per)
+    samples.sort()
+    return samples[len(samples) // 2]
+out = []
+for s in shapes:
+    m, n, k = s['m'], s['n'], s['k']
+    a = rng.random((k, m) if s['transA'] else (m, k), dtype=np.float32)
+    b = rng.random((n, k) if s['transB'] else (k, n), dtype=np.float32)
+    A = a.T if s['transA'] else a
+    B = b.T if s['transB'] else b
+    c = np.empty((m, n), dtype=np.float32)
+    out.append(time_it(lambda: np.matmul(A, B, out=c)))
+print(json.dumps({'seconds': out, 'numpy': np.__version__}))
+`;
+
+function numpySeconds(
+  python: string, shapes: Shape[], threads: number,
+): { seconds: number[]; version: string } | { error: string } {
+  const env = { ...process.env, OPENBLAS_NUM_THREADS: String(threads), OMP_NUM_THREADS: String(threads) };
+  const r = spawnSync(python, ['-c', NUMPY_SCRIPT, JSON.stringify(shapes)], { env, encoding: 'utf8' });
+  if (r.status !== 0) return { error: (r.stderr || 'numpy run failed').trim().split('\n').pop() ?? '' };
+  const parsed = JSON.parse(r.stdout) as { seconds: number[]; numpy: string };
+  return { seconds: parsed.seconds, version: parsed.numpy };
+}
+
+function option(args: string[], name: string): string | undefined {
+  const hit = args.find((a) => a.startsWith(`--${name}=`));
+  return hit?.slice(name.length + 3);
+}
+
+export async function main(args: string[]): Promise<void> {
+  const native = nativeBackend();
+  const threadCounts = (option(args, 'threads') ?? '1,2').split(',').map(Number);
+  const only = option(args, 'only');
+  const shapes = only ? SHAPES.filter((s) => s.name.includes(only)) : SHAPES;
+  const python = findPython(['numpy']);
+  const rng = new Random(42);
+  const threadsBefore = native.threads();
+
+  const results: Record<string, unknown>[] = [];
+  let numpyVersion: string | undefined;
+  let numpyNote: string | undefined = python ? undefined : 'numpy not found: dendrite figures only';
+
+  for (const threads of threadCounts) {
+    native.setNumThreads(threads);
+    const dendrite = shapes.map((s) => {
+      const a = new Float32Array(s.m * s.k).map(() => rng.uniform());
+      const b = new Float32Array(s.k * s.n).map(() => rng.uniform());
+      const c = new Float32Array(s.m * s.n);
+      return timeIt(() => native.gemm(s.transA, s.transB, s.m, s.n, s.k, 1, a, b, 0, c));
+    });
+    let peer: number[] | undefined;
+    if (python) {
+      const r = numpySeconds(python, shapes, threads);
+      if ('error' in r) numpyNote = `numpy run failed: ${r.error}`;
+      else {
+        peer = r.seconds;
+        numpyVersion = r.version;
+      }
+    }
+    shapes.forEach((s, i) => {
+      const flops = 2 * s.m * s.n * s.k;
+      const ours = flops / dendrite[i]! / 1e9;
+      const theirs = peer ? flops / peer[i]! / 1e9 : undefined;
+      results.push({
+        shape: s.name, m: s.m, n: s.n, k: s.k, transA: s.transA, transB: s.transB, threads,
+        dendrite_gflops: round(ours, 1),
+        numpy_gflops: theirs === undefined ? null : round(theirs, 1),
+        ratio: theirs === undefined ? null : round(ours / theirs, 2),
+      });
+    });
+  }
+  native.setNumThreads(threadsBefore);
+
+  printJson({
+    benchmark: 'gemm',
+    unit: 'GFLOP/s (2·m·n·k / median seconds per call); ratio = dendrite / numpy',
+    isa: native.isa(),
+    peer: numpyVersion ? `numpy ${numpyVersion} (OpenBLAS via the system BLAS)` : null,
+    note: numpyNote ?? null,
+    results,
+  });
+}
