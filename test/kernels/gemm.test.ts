@@ -42,8 +42,10 @@ function edgeTriples(): Triple[] {
     out.push([mr - 1, nr + 1, KC - 1], [mr, nr, KC], [mr + 1, nr - 1, KC + 1]);
     out.push([2 * mr + 1, 2 * nr + 1, 2 * KC + 1]);
   }
+  // Few columns (n <= 16, the AVX-512 dot-product path, kThinN in gemm_avx512.cc), with k tails.
+  out.push([33, 10, 300], [6, 16, 33], [9, 15, 47], [5, 17, 40]);
   // Large enough for the thread pool: many row slivers (rows split) and few (columns split).
-  out.push([127, 300, 300], [17, 1000, 127], [300, 64, 257]);
+  out.push([127, 300, 300], [17, 1000, 127], [300, 64, 257], [600, 10, 300]);
   return out;
 }
 

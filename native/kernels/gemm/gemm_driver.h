@@ -179,7 +179,9 @@ void blocked(const Params& P) {
     if (bp == nullptr) return;  // out of memory: leave C as it is rather than crash
   }
 
+  // Rows per sliver, balanced so the last sliver is not a thin one (32 rows: 11+11+10).
   const std::size_t m_slivers = (m + MR - 1) / MR;
+  const std::size_t rows = (m + m_slivers - 1) / m_slivers;
 
   for (std::size_t jc = 0; jc < n; jc += nc_max) {
     const std::size_t nc = std::min(nc_max, n - jc);
@@ -209,7 +211,7 @@ void blocked(const Params& P) {
 
       auto task = [&](std::size_t t) {
         const std::size_t sm = t / n_parts, part = t % n_parts;
-        const std::size_t i0 = sm * MR, mr = std::min(MR, m - i0);
+        const std::size_t i0 = sm * rows, mr = std::min(rows, m - i0);
         const std::size_t s_begin = part * slivers_per_part;
         const std::size_t s_end = std::min(n_slivers, s_begin + slivers_per_part);
         if (s_begin >= s_end) return;
