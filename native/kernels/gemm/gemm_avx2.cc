@@ -25,6 +25,9 @@ struct Kernel {
   static constexpr std::size_t KC = 256, NC = 768;
   static constexpr std::size_t PACK_A_MIN_N = 3 * NR;
   static constexpr std::size_t PACK_B_MIN_M = 4 * MR;
+  static void pack_bt(const float* src, std::size_t ld, std::size_t kc, std::size_t w, float* dst) {
+    pack_bt_generic<NR>(src, ld, kc, w, dst);
+  }
 
   template <int R, int NV, bool KMAJOR, bool MASKED>
   static void accumulate(const Tile& t, __m256i m0, __m256i m1, __m256 (&c0)[R],

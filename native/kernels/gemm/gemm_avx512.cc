@@ -23,9 +23,46 @@ inline __mmask16 tail_mask(std::size_t n) {
 
 struct Kernel {
   static constexpr std::size_t MR = 14, NR = 32, VL = 16;
-  static constexpr std::size_t KC = 256, NC = 768;
+  static constexpr std::size_t KC = 384, NC = 512;
   static constexpr std::size_t PACK_A_MIN_N = 3 * NR;
   static constexpr std::size_t PACK_B_MIN_M = 4 * MR;
+
+  // Transposing pack of op(B) = Bᵀ in 8×8 blocks (unpack / shuffle / lane-permute), the
+  // remainder element by element.
+  static void pack_bt(const float* src, std::size_t ld, std::size_t kc, std::size_t w, float* dst) {
+    std::size_t j = 0;
+    for (; j + 8 <= w; j += 8) {
+      const float* s = src + j * ld;
+      std::size_t p = 0;
+      for (; p + 8 <= kc; p += 8) {
+        const __m256 r0 = _mm256_loadu_ps(s + p), r1 = _mm256_loadu_ps(s + ld + p);
+        const __m256 r2 = _mm256_loadu_ps(s + 2 * ld + p), r3 = _mm256_loadu_ps(s + 3 * ld + p);
+        const __m256 r4 = _mm256_loadu_ps(s + 4 * ld + p), r5 = _mm256_loadu_ps(s + 5 * ld + p);
+        const __m256 r6 = _mm256_loadu_ps(s + 6 * ld + p), r7 = _mm256_loadu_ps(s + 7 * ld + p);
+        const __m256 t0 = _mm256_unpacklo_ps(r0, r1), t1 = _mm256_unpackhi_ps(r0, r1);
+        const __m256 t2 = _mm256_unpacklo_ps(r2, r3), t3 = _mm256_unpackhi_ps(r2, r3);
+        const __m256 t4 = _mm256_unpacklo_ps(r4, r5), t5 = _mm256_unpackhi_ps(r4, r5);
+        const __m256 t6 = _mm256_unpacklo_ps(r6, r7), t7 = _mm256_unpackhi_ps(r6, r7);
+        const __m256 u0 = _mm256_shuffle_ps(t0, t2, 0x44), u1 = _mm256_shuffle_ps(t0, t2, 0xEE);
+        const __m256 u2 = _mm256_shuffle_ps(t1, t3, 0x44), u3 = _mm256_shuffle_ps(t1, t3, 0xEE);
+        const __m256 u4 = _mm256_shuffle_ps(t4, t6, 0x44), u5 = _mm256_shuffle_ps(t4, t6, 0xEE);
+        const __m256 u6 = _mm256_shuffle_ps(t5, t7, 0x44), u7 = _mm256_shuffle_ps(t5, t7, 0xEE);
+        float* d = dst + p * NR + j;
+        _mm256_storeu_ps(d + 0 * NR, _mm256_permute2f128_ps(u0, u4, 0x20));
+        _mm256_storeu_ps(d + 1 * NR, _mm256_permute2f128_ps(u1, u5, 0x20));
+        _mm256_storeu_ps(d + 2 * NR, _mm256_permute2f128_ps(u2, u6, 0x20));
+        _mm256_storeu_ps(d + 3 * NR, _mm256_permute2f128_ps(u3, u7, 0x20));
+        _mm256_storeu_ps(d + 4 * NR, _mm256_permute2f128_ps(u0, u4, 0x31));
+        _mm256_storeu_ps(d + 5 * NR, _mm256_permute2f128_ps(u1, u5, 0x31));
+        _mm256_storeu_ps(d + 6 * NR, _mm256_permute2f128_ps(u2, u6, 0x31));
+        _mm256_storeu_ps(d + 7 * NR, _mm256_permute2f128_ps(u3, u7, 0x31));
+      }
+      for (; p < kc; ++p) {
+        for (std::size_t jj = 0; jj < 8; ++jj) dst[p * NR + j + jj] = s[jj * ld + p];
+      }
+    }
+    if (j < w) pack_bt_generic<NR>(src + j * ld, ld, kc, w - j, dst + j);
+  }
 
   // Accumulators are named variables (not arrays) so the compiler keeps all 28 in registers.
   template <int R, int NV, bool KMAJOR>

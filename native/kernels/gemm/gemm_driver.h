@@ -6,6 +6,8 @@
 //     static constexpr std::size_t KC, NC;      // depth of a block, columns of a packed B panel
 //     static constexpr std::size_t PACK_A_MIN_N, PACK_B_MIN_M;  // when packing pays (see below)
 //     template <int R, int NV, bool KMAJOR> static void tile(const Tile&);
+//     static void pack_bt(const float* src, std::size_t ld, std::size_t kc, std::size_t w,
+//                         float* dst);  // e.g. pack_bt_generic<NR>
 //   };
 //
 // tile<R, NV, KMAJOR> computes an R×nr tile (nr <= NV·VL, R <= MR) of
@@ -69,6 +71,30 @@ struct TileTable {
   }
 };
 
+// Transposing pack: dst[p·NR + j] = src[j·ld + p] for j < w, p < kc. Four rows at a time keeps
+// the writes of one p together. Kernels may use it as their pack_bt or bring a faster one.
+template <std::size_t NR>
+void pack_bt_generic(const float* src, std::size_t ld, std::size_t kc, std::size_t w, float* dst) {
+  std::size_t j = 0;
+  for (; j + 4 <= w; j += 4) {
+    const float* s0 = src + j * ld;
+    const float* s1 = s0 + ld;
+    const float* s2 = s1 + ld;
+    const float* s3 = s2 + ld;
+    float* dp = dst + j;
+    for (std::size_t p = 0; p < kc; ++p) {
+      dp[p * NR + 0] = s0[p];
+      dp[p * NR + 1] = s1[p];
+      dp[p * NR + 2] = s2[p];
+      dp[p * NR + 3] = s3[p];
+    }
+  }
+  for (; j < w; ++j) {
+    const float* s0 = src + j * ld;
+    for (std::size_t p = 0; p < kc; ++p) dst[p * NR + j] = s0[p];
+  }
+}
+
 // Packs the kc×nc block of op(B) at (pc, jc) into slivers of NR columns: sliver s holds
 // B(p, s·NR + j) at out[s·kc·NR + p·NR + j]. Columns past nc in the last sliver are left unset
 // (tiles never read them).
@@ -96,27 +122,8 @@ void pack_b_slivers(const Params& P, std::size_t pc, std::size_t jc, std::size_t
         }
       }
     } else {
-      // B is stored n×k: column j of op(B) is row jc + j0 + j of B. Four rows at a time keeps
-      // the writes of one p together.
-      const float* src = P.b + (jc + j0) * P.ldb + pc;
-      std::size_t j = 0;
-      for (; j + 4 <= w; j += 4) {
-        const float* s0 = src + j * P.ldb;
-        const float* s1 = s0 + P.ldb;
-        const float* s2 = s1 + P.ldb;
-        const float* s3 = s2 + P.ldb;
-        float* dp = dst + j;
-        for (std::size_t p = 0; p < kc; ++p) {
-          dp[p * NR + 0] = s0[p];
-          dp[p * NR + 1] = s1[p];
-          dp[p * NR + 2] = s2[p];
-          dp[p * NR + 3] = s3[p];
-        }
-      }
-      for (; j < w; ++j) {
-        const float* s0 = src + j * P.ldb;
-        for (std::size_t p = 0; p < kc; ++p) dst[p * NR + j] = s0[p];
-      }
+      // B is stored n×k: column j of op(B) is row jc + j0 + j of B.
+      K::pack_bt(P.b + (jc + j0) * P.ldb + pc, P.ldb, kc, w, dst);
     }
   }
 }
