@@ -158,12 +158,56 @@ void pack_a_sliver(const Params& P, std::size_t i0, std::size_t pc, std::size_t 
   }
 }
 
+template <class K>
+void blocked_serial(const Params& P);
+
+// Splits a large product into one static share per thread (columns when there are enough,
+// else rows), each running the whole loop nest on its own: one parallel region per call, so a
+// busy machine costs one wait for a worker, not one per block.
+template <class K>
+void blocked(const Params& P) {
+  const std::size_t threads =
+      P.threads ? static_cast<std::size_t>(runtime::num_threads()) : std::size_t(1);
+  const double work = double(P.m) * double(P.n) * double(P.k);
+  if (threads <= 1 || work < kParallelMinWork) {
+    Params q = P;
+    q.threads = false;
+    blocked_serial<K>(q);
+    return;
+  }
+  const std::size_t n_units = (P.n + K::NR - 1) / K::NR;
+  const std::size_t m_units = (P.m + K::MR - 1) / K::MR;
+  const bool by_columns = n_units >= 2 * threads || n_units >= m_units;
+  const std::size_t units = by_columns ? n_units : m_units;
+  const std::size_t unit = by_columns ? K::NR : K::MR;
+  const std::size_t extent = by_columns ? P.n : P.m;
+  const std::size_t parts = std::min(threads, units);
+  runtime::parallel_for(parts, [&](std::size_t t) {
+    const std::size_t u0 = units * t / parts, u1 = units * (t + 1) / parts;
+    const std::size_t lo = u0 * unit, hi = std::min(extent, u1 * unit);
+    if (lo >= hi) return;
+    Params q = P;
+    q.threads = false;
+    if (by_columns) {
+      q.n = hi - lo;
+      q.b = P.tb ? P.b + lo * P.ldb : P.b + lo;
+      q.c = P.c + lo;
+      if (P.bias != nullptr) q.bias = P.bias + lo;
+    } else {
+      q.m = hi - lo;
+      q.a = P.ta ? P.a + lo : P.a + lo * P.lda;
+      q.c = P.c + lo * P.ldc;
+    }
+    blocked_serial<K>(q);
+  });
+}
+
 // The loop nest: for each NC-wide column panel and KC-deep block, pack B once (shared by the
-// threads), then run the MR-row slivers (split over threads; when there are too few slivers the
+// threads when called with threads on), then run the MR-row slivers (split over threads; when there are too few slivers the
 // columns are split as well). A is packed per sliver when it is reused across enough tiles; small
 // products read A and B in place.
 template <class K>
-void blocked(const Params& P) {
+void blocked_serial(const Params& P) {
   constexpr std::size_t MR = K::MR, NR = K::NR, KC = K::KC, NC = K::NC;
   static const TileTable<K> table;
   const std::size_t m = P.m, n = P.n, k = P.k;
