@@ -34,7 +34,7 @@ def sig():
     np.negative(x, out=out); np.exp(out, out=out); np.add(out, 1, out=out); np.reciprocal(out, out=out)
 xs = x[: rows * cols].reshape(rows, cols); ys = np.empty_like(xs)
 def softmax():
-    m = xs.max(axis=1, keepdims=True); np.subtract(xs, m, out=ys); np.exp(ys, out=ys); ys /= ys.sum(axis=1, keepdims=True)
+    m = xs.max(axis=1, keepdims=True); np.subtract(xs, m, out=ys); np.exp(ys, out=ys); np.divide(ys, ys.sum(axis=1, keepdims=True), out=ys)
 r = {
   'sigmoid': n / med(sig) / 1e9,
   'tanh': n / med(lambda: np.tanh(x, out=out)) / 1e9,
@@ -46,7 +46,10 @@ print(json.dumps(r))
 `;
   const env = { ...process.env, OPENBLAS_NUM_THREADS: String(threads), OMP_NUM_THREADS: String(threads) };
   const r = spawnSync(py, ['-c', script], { encoding: 'utf8', env });
-  if (r.status !== 0) return undefined;
+  if (r.status !== 0) {
+    process.stderr.write(`numpy peer failed: ${r.stderr}\n`);
+    return undefined;
+  }
   const parsed = JSON.parse(r.stdout) as Record<string, number>;
   return Object.fromEntries(Object.entries(parsed).map(([k, v]) => [k, round(v, 3)]));
 }
