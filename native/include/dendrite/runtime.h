@@ -38,10 +38,9 @@ void parallel_for(std::size_t n_tasks, TaskFn fn, void* ctx);
 
 template <class F>
 inline void parallel_for(std::size_t n_tasks, F&& f) {
-  auto thunk = [](void* ctx, std::size_t t) { (*static_cast<F*>(ctx))(t); };
-  using Fn = typename std::remove_reference<F>::type;
+  using Fn = std::remove_reference_t<F>;
+  auto thunk = [](void* ctx, std::size_t t) { (*static_cast<Fn*>(ctx))(t); };
   parallel_for(n_tasks, +thunk, const_cast<void*>(static_cast<const void*>(&f)));
-  (void)sizeof(Fn);
 }
 
 // Splits [0, n) into at most `max_chunks` contiguous chunks of at least `min_chunk` items and
