@@ -86,14 +86,24 @@ function run(cmd, argv, options) {
   }
 }
 
+/** The source lists binding.gyp expands at configure time; a change needs a new configure. */
+function sourceListing() {
+  const { sources, GROUPS } = require('./native-sources.cjs');
+  return GROUPS.map((g) => `${g}: ${sources(g).join(' ')}`).join('\n') + '\n';
+}
+
 function build() {
   const { env: e, nodedir } = env();
   const gyp = nodeGypScript();
-  const configured = fs.existsSync(path.join(root, 'build', 'Makefile')) ||
-    fs.existsSync(path.join(root, 'build', 'binding.sln'));
+  const stamp = path.join(root, 'build', 'dendrite-sources.txt');
+  const listing = sourceListing();
+  const configured = (fs.existsSync(path.join(root, 'build', 'Makefile')) ||
+    fs.existsSync(path.join(root, 'build', 'binding.sln'))) &&
+    fs.existsSync(stamp) && fs.readFileSync(stamp, 'utf8') === listing;
   const verb = configured ? 'build' : 'rebuild';
   const extra = nodedir ? [`--nodedir=${nodedir}`] : [];
   run(process.execPath, [gyp, verb, '--release', '--jobs=max', ...extra], { env: e });
+  fs.writeFileSync(stamp, listing);
 }
 
 function prebuild() {
