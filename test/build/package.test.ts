@@ -101,7 +101,9 @@ describe('packaging', () => {
     });
     const built = path.join(copy, 'build-cmake', 'Release', 'dendrite.node');
     expect(existsSync(built)).toBe(true);
-    const gypBuilt = path.join(copy, 'build', 'Release', 'dendrite.node');
+    // prebuildify moved node-gyp's build into prebuilds/ during `npm pack`.
+    const prebuilds = path.join(copy, 'prebuilds', `${process.platform}-${process.arch}`);
+    const gypBuilt = path.join(prebuilds, readdirSync(prebuilds).find((f) => f.endsWith('.node'))!);
     const script = `
       const a = require(process.argv[1]), b = require(process.argv[2]);
       const c1 = new Float32Array(4), c2 = new Float32Array(4);
