@@ -89,29 +89,94 @@ void test_gemm(dendrite::Isa isa) {
     }
 }
 
+// f(x) and f'(x) in double, straight from the definitions in activation.h.
+void activation_ref(dendrite::Activation act, double x, double alpha, double* f, double* df) {
+  const double lambda = 1.0507009873554805, selu_alpha = 1.6732632423543772;
+  const double sig = 1 / (1 + std::exp(-x));
+  const double c = std::sqrt(2 / M_PI);
+  switch (act) {
+    case dendrite::Activation::Identity: *f = x; *df = 1; break;
+    case dendrite::Activation::Relu: *f = x > 0 ? x : 0; *df = x > 0 ? 1 : 0; break;
+    case dendrite::Activation::LeakyRelu: *f = x > 0 ? x : alpha * x; *df = x > 0 ? 1 : alpha; break;
+    case dendrite::Activation::Elu:
+      *f = x > 0 ? x : alpha * std::expm1(x); *df = x > 0 ? 1 : alpha * std::exp(x); break;
+    case dendrite::Activation::Selu:
+      *f = lambda * (x > 0 ? x : selu_alpha * std::expm1(x));
+      *df = lambda * (x > 0 ? 1 : selu_alpha * std::exp(x)); break;
+    case dendrite::Activation::Sigmoid: *f = sig; *df = sig * (1 - sig); break;
+    case dendrite::Activation::HardSigmoid:
+      *f = std::min(1.0, std::max(0.0, x / 6 + 0.5)); *df = (x > -3 && x < 3) ? 1.0 / 6 : 0; break;
+    case dendrite::Activation::Tanh: *f = std::tanh(x); *df = 1 - *f * *f; break;
+    case dendrite::Activation::Softplus:
+      *f = std::max(x, 0.0) + std::log1p(std::exp(-std::fabs(x))); *df = sig; break;
+    case dendrite::Activation::Softsign:
+      *f = x / (1 + std::fabs(x)); *df = 1 / ((1 + std::fabs(x)) * (1 + std::fabs(x))); break;
+    case dendrite::Activation::Silu: *f = x * sig; *df = sig + x * sig * (1 - sig); break;
+    case dendrite::Activation::GeluTanh: {
+      const double u = c * (x + 0.044715 * x * x * x), t = std::tanh(u);
+      *f = 0.5 * x * (1 + t);
+      *df = 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * c * (1 + 3 * 0.044715 * x * x);
+      break;
+    }
+    case dendrite::Activation::GeluErf:
+      *f = 0.5 * x * (1 + std::erf(x / std::sqrt(2.0)));
+      *df = 0.5 * (1 + std::erf(x / std::sqrt(2.0))) + x * std::exp(-x * x / 2) / std::sqrt(2 * M_PI);
+      break;
+  }
+}
+
 void test_activations(dendrite::Isa isa) {
   for (std::size_t n : {0, 1, 3, 7, 15, 16, 17, 31, 33, 100, 1023}) {
     Buf x(n), y(n), dy(n), dx(n);
     fill(x, -6, 6); fill(dy);
+    // Keep away from the kinks (0, ±3) where one-sided derivatives differ.
+    for (std::size_t i = 0; i < n; ++i) {
+      if (std::fabs(x.p[i]) < 1e-3f) x.p[i] = 0.5f;
+      if (std::fabs(std::fabs(x.p[i]) - 3) < 1e-3f) x.p[i] = 2.5f;
+    }
     for (int a = 0; a < dendrite::kActivationCount; ++a) {
       auto act = static_cast<dendrite::Activation>(a);
-      dendrite::activation_forward(act, x.data(), y.data(), n, 0.1f);
-      dendrite::activation_backward(act, x.data(), y.data(), dy.data(), dx.data(), n, 0.1f);
+      const float alpha = 0.1f;
+      dendrite::activation_forward(act, x.data(), y.data(), n, alpha);
+      dendrite::activation_backward(act, x.data(), y.data(), dy.data(), dx.data(), n, alpha);
       for (std::size_t i = 0; i < n; ++i) {
-        CHECK(std::isfinite(y.p[i]) && std::isfinite(dx.p[i]), "activation %d[%s] not finite at %zu",
-              a, dendrite::isa_name(isa), i);
+        double f, df;
+        activation_ref(act, x.p[i], alpha, &f, &df);
+        const double gx = df * dy.p[i];
+        if (std::fabs(y.p[i] - f) > 1e-5 + 1e-5 * std::fabs(f) ||
+            std::fabs(dx.p[i] - gx) > 1e-5 + 1e-4 * std::fabs(gx)) {
+          CHECK(false, "activation %d[%s] n=%zu at x=%g: f %g vs %g, dx %g vs %g", a,
+                dendrite::isa_name(isa), n, x.p[i], y.p[i], f, dx.p[i], gx);
+          break;
+        }
       }
     }
     if (n) {
-      for (std::size_t cols : {std::size_t(1), n}) {
+      for (std::size_t cols : {std::size_t(1), std::size_t(7), n}) {
+        if (n % cols) continue;
         std::size_t rows = n / cols;
         dendrite::softmax_rows(x.data(), y.data(), rows, cols, false);
         for (std::size_t r = 0; r < rows; ++r) {
-          double s = 0;
-          for (std::size_t j = 0; j < cols; ++j) s += y.p[r * cols + j];
-          CHECK(std::fabs(s - 1) < 1e-5, "softmax[%s] row %zu sums to %g", dendrite::isa_name(isa), r, s);
+          double mx = -INFINITY, s = 0;
+          for (std::size_t j = 0; j < cols; ++j) mx = std::max(mx, double(x.p[r * cols + j]));
+          for (std::size_t j = 0; j < cols; ++j) s += std::exp(x.p[r * cols + j] - mx);
+          for (std::size_t j = 0; j < cols; ++j) {
+            double want = std::exp(x.p[r * cols + j] - mx) / s;
+            CHECK(std::fabs(y.p[r * cols + j] - want) < 1e-6 + 1e-5 * want,
+                  "softmax[%s] (%zu,%zu): %g vs %g", dendrite::isa_name(isa), r, j,
+                  y.p[r * cols + j], want);
+          }
         }
         dendrite::softmax_rows_backward(y.data(), dy.data(), dx.data(), rows, cols, false);
+        for (std::size_t r = 0; r < rows; ++r) {
+          double dot = 0;
+          for (std::size_t j = 0; j < cols; ++j) dot += double(dy.p[r * cols + j]) * y.p[r * cols + j];
+          for (std::size_t j = 0; j < cols; ++j) {
+            double want = y.p[r * cols + j] * (dy.p[r * cols + j] - dot);
+            CHECK(std::fabs(dx.p[r * cols + j] - want) < 1e-5, "softmax backward[%s]",
+                  dendrite::isa_name(isa));
+          }
+        }
         dendrite::softmax_rows(x.data(), y.data(), rows, cols, true);
         dendrite::softmax_rows_backward(y.data(), dy.data(), dx.data(), rows, cols, true);
       }
@@ -140,6 +205,26 @@ void test_elementwise(dendrite::Isa isa) {
                 "add row broadcast[%s] (%zu,%zu)", dendrite::isa_name(isa), i, j);
       for (int op = 0; op < dendrite::kUnaryOpCount; ++op) {
         dendrite::unary(static_cast<dendrite::UnaryOp>(op), a.data(), out.data(), r * c, -0.5f, 0.5f);
+        for (std::size_t i = 0; i < r * c; ++i) {
+          const double v = a.p[i];
+          double want = 0;
+          switch (static_cast<dendrite::UnaryOp>(op)) {
+            case dendrite::UnaryOp::Neg: want = -v; break;
+            case dendrite::UnaryOp::Abs: want = std::fabs(v); break;
+            case dendrite::UnaryOp::Exp: want = std::exp(v); break;
+            case dendrite::UnaryOp::Log: want = std::log(v); break;
+            case dendrite::UnaryOp::Sqrt: want = std::sqrt(v); break;
+            case dendrite::UnaryOp::Square: want = v * v; break;
+            case dendrite::UnaryOp::Reciprocal: want = 1 / v; break;
+            case dendrite::UnaryOp::Clamp: want = std::min(0.5, std::max(-0.5, v)); break;
+          }
+          const bool ok = std::isnan(want) ? std::isnan(out.p[i])
+                                           : std::fabs(out.p[i] - want) <= 1e-6 * (1 + std::fabs(want));
+          if (!ok) {
+            CHECK(false, "unary %d[%s] at %g: %g vs %g", op, dendrite::isa_name(isa), v, out.p[i], want);
+            break;
+          }
+        }
       }
       Buf red(c), redr(r);
       std::vector<std::int32_t> idx(c > r ? c : r);
