@@ -34,5 +34,5 @@ describe('arm64 kernels (cross-compiled, emulated)', () => {
     expect(r.status, `${r.stdout}\n${r.stderr}`.slice(-4000)).toBe(0);
     expect(r.stdout).toMatch(/neon: checked/);
     expect(r.stdout).toMatch(/all native kernel checks passed/);
-  });
+  }, 900_000);
 });

@@ -56,7 +56,7 @@ describe('packaging', () => {
     const packed = readdirSync(work).filter((f) => f.endsWith('.tgz'));
     expect(packed).toHaveLength(1);
     tarball = path.join(work, packed[0]!);
-  });
+  }, 900_000);
 
   it('ships the prebuilt linux-x64 binary, the compiled API and the sources, and no leftovers', () => {
     const files = run('tar', ['-tzf', tarball]).split('\n').map((l) => l.trim()).filter(Boolean);
@@ -69,7 +69,7 @@ describe('packaging', () => {
       expect(f).not.toMatch(/^package\/(build|build-cmake|node_modules|test|bench|\.ci)\//);
       expect(f).not.toMatch(/\.(o|a|tsbuildinfo|tgz)$/);
     }
-  });
+  }, 900_000);
 
   it('installs into an empty project with no scripts allowed and runs a matmul natively', () => {
     const app = path.join(work, 'app');
@@ -92,7 +92,7 @@ describe('packaging', () => {
     const result = JSON.parse(out.trim().split('\n').find((l) => l.startsWith('{'))!);
     expect(result.info.backend).toBe('native');
     expect(result.c).toEqual([[19, 22], [43, 50]]);
-  });
+  }, 900_000);
 
   it('cmake-js builds the same addon offline, from the Node-API headers package', () => {
     run(process.execPath, [path.join(copy, 'node_modules', 'cmake-js', 'bin', 'cmake-js'), 'compile', '--out', 'build-cmake'], {
@@ -117,5 +117,5 @@ describe('packaging', () => {
     expect(out.a).toContain('gemm');
     expect(out.c1).toEqual([19, 22, 43, 50]);
     expect(out.c2).toEqual(out.c1);
-  });
+  }, 900_000);
 });

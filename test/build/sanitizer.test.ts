@@ -30,5 +30,5 @@ describe('native kernels under AddressSanitizer and UBSan', () => {
     expect(output).not.toMatch(/AddressSanitizer|runtime error:/);
     expect(r.status, output.slice(-4000)).toBe(0);
     expect(r.stdout).toMatch(/all native kernel checks passed/);
-  });
+  }, 900_000);
 });
