@@ -10,6 +10,16 @@ namespace dendrite {
 namespace binding {
 namespace {
 
+// Every operand long enough for its matrices, and C sharing no memory with A or B.
+void check_operands(Napi::Env env, const char* op, const F32& a, std::size_t a_len, const F32& b,
+                    std::size_t b_len, const F32& c, std::size_t c_len) {
+  require_length(env, op, "a", a.length, a_len);
+  require_length(env, op, "b", b.length, b_len);
+  require_length(env, op, "c", c.length, c_len);
+  require_no_alias(env, op, "c", c, c_len, "a", a, a_len);
+  require_no_alias(env, op, "c", c, c_len, "b", b, b_len);
+}
+
 // gemm(transA, transB, m, n, k, alpha, a, b, beta, c)
 Napi::Value Gemm(const Napi::CallbackInfo& info) {
   const char* op = "gemm";
@@ -29,11 +39,7 @@ Napi::Value Gemm(const Napi::CallbackInfo& info) {
   const std::size_t a_len = checked_mul(env, op, m, k);
   const std::size_t b_len = checked_mul(env, op, k, n);
   const std::size_t c_len = checked_mul(env, op, m, n);
-  require_length(env, op, "a", a.length, a_len);
-  require_length(env, op, "b", b.length, b_len);
-  require_length(env, op, "c", c.length, c_len);
-  require_no_alias(env, op, "c", c, c_len, "a", a, a_len);
-  require_no_alias(env, op, "c", c, c_len, "b", b, b_len);
+  check_operands(env, op, a, a_len, b, b_len, c, c_len);
 
   sgemm(ta, tb, m, n, k, alpha, a.data, ta ? m : k, b.data, tb ? k : n, beta, c.data, n);
   return env.Undefined();
@@ -77,11 +83,7 @@ Napi::Value GemmBatched(const Napi::CallbackInfo& info) {
   const std::size_t a_len = batched_span(env, op, batch, stride_a, a_size);
   const std::size_t b_len = batched_span(env, op, batch, stride_b, b_size);
   const std::size_t c_len = batched_span(env, op, batch, stride_c, c_size);
-  require_length(env, op, "a", a.length, a_len);
-  require_length(env, op, "b", b.length, b_len);
-  require_length(env, op, "c", c.length, c_len);
-  require_no_alias(env, op, "c", c, c_len, "a", a, a_len);
-  require_no_alias(env, op, "c", c, c_len, "b", b, b_len);
+  check_operands(env, op, a, a_len, b, b_len, c, c_len);
 
   sgemm_batched(batch, ta, tb, m, n, k, alpha, a.data, stride_a, b.data, stride_b, beta, c.data,
                 stride_c);
@@ -109,12 +111,8 @@ Napi::Value GemmBiasAct(const Napi::CallbackInfo& info) {
   const std::size_t a_len = checked_mul(env, op, m, k);
   const std::size_t b_len = checked_mul(env, op, k, n);
   const std::size_t c_len = checked_mul(env, op, m, n);
-  require_length(env, op, "a", a.length, a_len);
-  require_length(env, op, "b", b.length, b_len);
-  require_length(env, op, "c", c.length, c_len);
+  check_operands(env, op, a, a_len, b, b_len, c, c_len);
   if (has_bias) require_length(env, op, "bias", bias.length, n);
-  require_no_alias(env, op, "c", c, c_len, "a", a, a_len);
-  require_no_alias(env, op, "c", c, c_len, "b", b, b_len);
   if (has_bias) require_no_alias(env, op, "c", c, c_len, "bias", bias, n);
 
   // A zero-length bias (n == 0) has no data pointer; nothing reads it then.
