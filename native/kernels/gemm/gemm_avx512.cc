@@ -27,41 +27,76 @@ struct Kernel {
   static constexpr std::size_t PACK_A_MIN_N = 3 * NR;
   static constexpr std::size_t PACK_B_MIN_M = 4 * MR;
 
-  // Transposing pack of op(B) = Bᵀ in 8×8 blocks (unpack / shuffle / lane-permute), the
-  // remainder element by element.
+  // Transposing pack of op(B) = Bᵀ in 8×8 blocks, the remainder element by element.
   static void pack_bt(const float* src, std::size_t ld, std::size_t kc, std::size_t w, float* dst) {
     std::size_t j = 0;
     for (; j + 8 <= w; j += 8) {
       const float* s = src + j * ld;
+      const float* rp[8] = {s, s + ld, s + 2 * ld, s + 3 * ld,
+                            s + 4 * ld, s + 5 * ld, s + 6 * ld, s + 7 * ld};
       std::size_t p = 0;
-      for (; p + 8 <= kc; p += 8) {
-        const __m256 r0 = _mm256_loadu_ps(s + p), r1 = _mm256_loadu_ps(s + ld + p);
-        const __m256 r2 = _mm256_loadu_ps(s + 2 * ld + p), r3 = _mm256_loadu_ps(s + 3 * ld + p);
-        const __m256 r4 = _mm256_loadu_ps(s + 4 * ld + p), r5 = _mm256_loadu_ps(s + 5 * ld + p);
-        const __m256 r6 = _mm256_loadu_ps(s + 6 * ld + p), r7 = _mm256_loadu_ps(s + 7 * ld + p);
-        const __m256 t0 = _mm256_unpacklo_ps(r0, r1), t1 = _mm256_unpackhi_ps(r0, r1);
-        const __m256 t2 = _mm256_unpacklo_ps(r2, r3), t3 = _mm256_unpackhi_ps(r2, r3);
-        const __m256 t4 = _mm256_unpacklo_ps(r4, r5), t5 = _mm256_unpackhi_ps(r4, r5);
-        const __m256 t6 = _mm256_unpacklo_ps(r6, r7), t7 = _mm256_unpackhi_ps(r6, r7);
-        const __m256 u0 = _mm256_shuffle_ps(t0, t2, 0x44), u1 = _mm256_shuffle_ps(t0, t2, 0xEE);
-        const __m256 u2 = _mm256_shuffle_ps(t1, t3, 0x44), u3 = _mm256_shuffle_ps(t1, t3, 0xEE);
-        const __m256 u4 = _mm256_shuffle_ps(t4, t6, 0x44), u5 = _mm256_shuffle_ps(t4, t6, 0xEE);
-        const __m256 u6 = _mm256_shuffle_ps(t5, t7, 0x44), u7 = _mm256_shuffle_ps(t5, t7, 0xEE);
-        float* d = dst + p * NR + j;
-        _mm256_storeu_ps(d + 0 * NR, _mm256_permute2f128_ps(u0, u4, 0x20));
-        _mm256_storeu_ps(d + 1 * NR, _mm256_permute2f128_ps(u1, u5, 0x20));
-        _mm256_storeu_ps(d + 2 * NR, _mm256_permute2f128_ps(u2, u6, 0x20));
-        _mm256_storeu_ps(d + 3 * NR, _mm256_permute2f128_ps(u3, u7, 0x20));
-        _mm256_storeu_ps(d + 4 * NR, _mm256_permute2f128_ps(u0, u4, 0x31));
-        _mm256_storeu_ps(d + 5 * NR, _mm256_permute2f128_ps(u1, u5, 0x31));
-        _mm256_storeu_ps(d + 6 * NR, _mm256_permute2f128_ps(u2, u6, 0x31));
-        _mm256_storeu_ps(d + 7 * NR, _mm256_permute2f128_ps(u3, u7, 0x31));
-      }
+      for (; p + 8 <= kc; p += 8) transpose8(rp, p, dst + p * NR + j, NR, __mmask8(0xFF));
       for (; p < kc; ++p) {
         for (std::size_t jj = 0; jj < 8; ++jj) dst[p * NR + j + jj] = s[jj * ld + p];
       }
     }
     if (j < w) pack_bt_generic<NR>(src + j * ld, ld, kc, w - j, dst + j);
+  }
+
+  // Packs mr <= MR rows of A stored row by row: dst[p·MR + r] = src[r·ld + p], eight rows at a
+  // time through 8×8 transposes. Rows past mr read row 0 again and are masked off on store.
+  static void pack_a(const float* src, std::size_t ld, std::size_t kc, std::size_t mr, float* dst) {
+    for (std::size_t g = 0; g < mr; g += 8) {
+      const std::size_t w = std::min<std::size_t>(8, mr - g);
+      const __mmask8 mask = __mmask8((1u << w) - 1u);
+      const float* rp[8];
+      for (std::size_t i = 0; i < 8; ++i) rp[i] = src + (g + (i < w ? i : 0)) * ld;
+      std::size_t p = 0;
+      for (; p + 8 <= kc; p += 8) transpose8(rp, p, dst + p * MR + g, MR, mask);
+      for (; p < kc; ++p) {
+        for (std::size_t i = 0; i < w; ++i) dst[p * MR + g + i] = rp[i][p];
+      }
+    }
+  }
+
+  // Packs mr <= MR rows of A stored step by step: dst[p·MR + r] = src[p·ld + r].
+  static void pack_at(const float* src, std::size_t ld, std::size_t kc, std::size_t mr,
+                      float* dst) {
+    const __mmask16 mask = tail_mask(mr);
+    std::size_t p = 0;
+    for (; p + 2 <= kc; p += 2) {
+      const __m512 v0 = _mm512_maskz_loadu_ps(mask, src + p * ld);
+      const __m512 v1 = _mm512_maskz_loadu_ps(mask, src + (p + 1) * ld);
+      _mm512_mask_storeu_ps(dst + p * MR, mask, v0);
+      _mm512_mask_storeu_ps(dst + (p + 1) * MR, mask, v1);
+    }
+    if (p < kc) _mm512_mask_storeu_ps(dst + p * MR, mask, _mm512_maskz_loadu_ps(mask, src + p * ld));
+  }
+
+  // Reads 8 floats at rp[i] + p for each of 8 rows i and writes column q of that 8×8 block at
+  // d + q·ds (lanes outside mask untouched).
+  static void transpose8(const float* const (&rp)[8], std::size_t p, float* d, std::size_t ds,
+                         __mmask8 mask) {
+    const __m256 r0 = _mm256_loadu_ps(rp[0] + p), r1 = _mm256_loadu_ps(rp[1] + p);
+    const __m256 r2 = _mm256_loadu_ps(rp[2] + p), r3 = _mm256_loadu_ps(rp[3] + p);
+    const __m256 r4 = _mm256_loadu_ps(rp[4] + p), r5 = _mm256_loadu_ps(rp[5] + p);
+    const __m256 r6 = _mm256_loadu_ps(rp[6] + p), r7 = _mm256_loadu_ps(rp[7] + p);
+    const __m256 t0 = _mm256_unpacklo_ps(r0, r1), t1 = _mm256_unpackhi_ps(r0, r1);
+    const __m256 t2 = _mm256_unpacklo_ps(r2, r3), t3 = _mm256_unpackhi_ps(r2, r3);
+    const __m256 t4 = _mm256_unpacklo_ps(r4, r5), t5 = _mm256_unpackhi_ps(r4, r5);
+    const __m256 t6 = _mm256_unpacklo_ps(r6, r7), t7 = _mm256_unpackhi_ps(r6, r7);
+    const __m256 u0 = _mm256_shuffle_ps(t0, t2, 0x44), u1 = _mm256_shuffle_ps(t0, t2, 0xEE);
+    const __m256 u2 = _mm256_shuffle_ps(t1, t3, 0x44), u3 = _mm256_shuffle_ps(t1, t3, 0xEE);
+    const __m256 u4 = _mm256_shuffle_ps(t4, t6, 0x44), u5 = _mm256_shuffle_ps(t4, t6, 0xEE);
+    const __m256 u6 = _mm256_shuffle_ps(t5, t7, 0x44), u7 = _mm256_shuffle_ps(t5, t7, 0xEE);
+    _mm256_mask_storeu_ps(d + 0 * ds, mask, _mm256_permute2f128_ps(u0, u4, 0x20));
+    _mm256_mask_storeu_ps(d + 1 * ds, mask, _mm256_permute2f128_ps(u1, u5, 0x20));
+    _mm256_mask_storeu_ps(d + 2 * ds, mask, _mm256_permute2f128_ps(u2, u6, 0x20));
+    _mm256_mask_storeu_ps(d + 3 * ds, mask, _mm256_permute2f128_ps(u3, u7, 0x20));
+    _mm256_mask_storeu_ps(d + 4 * ds, mask, _mm256_permute2f128_ps(u0, u4, 0x31));
+    _mm256_mask_storeu_ps(d + 5 * ds, mask, _mm256_permute2f128_ps(u1, u5, 0x31));
+    _mm256_mask_storeu_ps(d + 6 * ds, mask, _mm256_permute2f128_ps(u2, u6, 0x31));
+    _mm256_mask_storeu_ps(d + 7 * ds, mask, _mm256_permute2f128_ps(u3, u7, 0x31));
   }
 
   // Accumulators are named variables (not arrays) so the compiler keeps all 28 in registers.

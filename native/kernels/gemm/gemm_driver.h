@@ -20,6 +20,7 @@
 #include <algorithm>
 #include <array>
 #include <cstddef>
+#include <type_traits>
 #include <utility>
 
 #include "dendrite/runtime.h"
@@ -128,86 +129,73 @@ void pack_b_slivers(const Params& P, std::size_t pc, std::size_t jc, std::size_t
   }
 }
 
+// Packs rows [0, mr) × steps [0, kc) of op(A) as dst[p·MR + r], from A stored row by row
+// (A(r, p) = src[r·ld + p]; pack_a) or step by step (A(r, p) = src[p·ld + r]; pack_at). Kernels may
+// bring faster versions of either (static pack_a / pack_at with the same signature).
+template <std::size_t MR>
+void pack_a_generic(const float* src, std::size_t ld, std::size_t kc, std::size_t mr, float* dst) {
+  std::size_t r = 0;
+  for (; r + 2 <= mr; r += 2) {
+    const float* s0 = src + r * ld;
+    const float* s1 = s0 + ld;
+    for (std::size_t p = 0; p < kc; ++p) {
+      dst[p * MR + r] = s0[p];
+      dst[p * MR + r + 1] = s1[p];
+    }
+  }
+  for (; r < mr; ++r) {
+    const float* s0 = src + r * ld;
+    for (std::size_t p = 0; p < kc; ++p) dst[p * MR + r] = s0[p];
+  }
+}
+
+template <std::size_t MR>
+void pack_at_generic(const float* src, std::size_t ld, std::size_t kc, std::size_t mr,
+                     float* dst) {
+  for (std::size_t p = 0; p < kc; ++p) {
+    const float* sp = src + p * ld;
+    float* dp = dst + p * MR;
+    for (std::size_t r = 0; r < mr; ++r) dp[r] = sp[r];
+  }
+}
+
+template <class K, class = void>
+struct HasPackA : std::false_type {};
+template <class K>
+struct HasPackA<K, std::void_t<decltype(&K::pack_a), decltype(&K::pack_at)>> : std::true_type {};
+
 // Packs the mr×kc block of op(A) at (i0, pc) as out[p·MR + r].
 template <class K>
 void pack_a_sliver(const Params& P, std::size_t i0, std::size_t pc, std::size_t mr,
                    std::size_t kc, float* out) {
-  constexpr std::size_t MR = K::MR;
-  if (P.ta) {
-    const float* src = P.a + pc * P.lda + i0;
-    for (std::size_t p = 0; p < kc; ++p) {
-      const float* sp = src + p * P.lda;
-      float* dp = out + p * MR;
-      for (std::size_t r = 0; r < mr; ++r) dp[r] = sp[r];
-    }
+  if constexpr (HasPackA<K>::value) {
+    if (P.ta) K::pack_at(P.a + pc * P.lda + i0, P.lda, kc, mr, out);
+    else K::pack_a(P.a + i0 * P.lda + pc, P.lda, kc, mr, out);
   } else {
-    const float* src = P.a + i0 * P.lda + pc;
-    std::size_t r = 0;
-    for (; r + 2 <= mr; r += 2) {
-      const float* s0 = src + r * P.lda;
-      const float* s1 = s0 + P.lda;
-      for (std::size_t p = 0; p < kc; ++p) {
-        out[p * MR + r] = s0[p];
-        out[p * MR + r + 1] = s1[p];
-      }
-    }
-    for (; r < mr; ++r) {
-      const float* s0 = src + r * P.lda;
-      for (std::size_t p = 0; p < kc; ++p) out[p * MR + r] = s0[p];
-    }
+    if (P.ta) pack_at_generic<K::MR>(P.a + pc * P.lda + i0, P.lda, kc, mr, out);
+    else pack_a_generic<K::MR>(P.a + i0 * P.lda + pc, P.lda, kc, mr, out);
   }
 }
 
-template <class K>
-void blocked_serial(const Params& P);
+// Floats of op(A) packed at once: one block of row slivers × one k block (4 MiB, an L3 share).
+// Taller products run in several row blocks.
+constexpr std::size_t kPackedABudget = std::size_t(1) << 20;
+// Tasks per thread in a parallel region: the pool hands tasks out one at a time, so a thread that
+// is held up (preempted, or sharing its core) leaves its remaining tasks to the others.
+constexpr std::size_t kTasksPerThread = 4;
 
-// Splits a large product into one static share per thread (columns when there are enough,
-// else rows), each running the whole loop nest on its own: one parallel region per call, so a
-// busy machine costs one wait for a worker, not one per block.
+// The loop nest (BLIS order with the roles of A and B swapped, since B is the vector operand):
+//   for each block of row slivers and each KC-deep block of k:
+//     pack that block of op(A) once (MR-row slivers, k-major);                       [region 1]
+//     for each group of columns (an NC-wide panel on one thread, finer on several):   [region 2]
+//       pack the group's kc×NR slivers of op(B) (L2-resident, private to the task),
+//       then for each A sliver (L1-resident) run the register tile over the B slivers.
+// On several threads the two regions run on the pool, the second as row × column groups,
+// several per thread. Only A is shared: each task packs the B slivers it reads, so a task never
+// waits for another. Small products skip packing: A is read in place when there are too few
+// columns to reuse a sliver, B when there are too few rows.
 template <class K>
 void blocked(const Params& P) {
-  const std::size_t threads =
-      P.threads ? static_cast<std::size_t>(runtime::num_threads()) : std::size_t(1);
-  const double work = double(P.m) * double(P.n) * double(P.k);
-  if (threads <= 1 || work < kParallelMinWork) {
-    Params q = P;
-    q.threads = false;
-    blocked_serial<K>(q);
-    return;
-  }
-  const std::size_t n_units = (P.n + K::NR - 1) / K::NR;
-  const std::size_t m_units = (P.m + K::MR - 1) / K::MR;
-  const bool by_columns = n_units >= 2 * threads || n_units >= m_units;
-  const std::size_t units = by_columns ? n_units : m_units;
-  const std::size_t unit = by_columns ? K::NR : K::MR;
-  const std::size_t extent = by_columns ? P.n : P.m;
-  const std::size_t parts = std::min(threads, units);
-  runtime::parallel_for(parts, [&](std::size_t t) {
-    const std::size_t u0 = units * t / parts, u1 = units * (t + 1) / parts;
-    const std::size_t lo = u0 * unit, hi = std::min(extent, u1 * unit);
-    if (lo >= hi) return;
-    Params q = P;
-    q.threads = false;
-    if (by_columns) {
-      q.n = hi - lo;
-      q.b = P.tb ? P.b + lo * P.ldb : P.b + lo;
-      q.c = P.c + lo;
-      if (P.bias != nullptr) q.bias = P.bias + lo;
-    } else {
-      q.m = hi - lo;
-      q.a = P.ta ? P.a + lo : P.a + lo * P.lda;
-      q.c = P.c + lo * P.ldc;
-    }
-    blocked_serial<K>(q);
-  });
-}
-
-// The loop nest: for each NC-wide column panel and KC-deep block, pack B once (shared by the
-// threads when called with threads on), then run the MR-row slivers (split over threads; when there are too few slivers the
-// columns are split as well). A is packed per sliver when it is reused across enough tiles; small
-// products read A and B in place.
-template <class K>
-void blocked_serial(const Params& P) {
   constexpr std::size_t MR = K::MR, NR = K::NR, KC = K::KC, NC = K::NC;
   static const TileTable<K> table;
   const std::size_t m = P.m, n = P.n, k = P.k;
@@ -218,107 +206,123 @@ void blocked_serial(const Params& P) {
 
   const bool pack_b = P.tb || (m >= K::PACK_B_MIN_M && n > NR);
   const bool pack_a = n >= K::PACK_A_MIN_N;
-  // Balanced blocks: never a sliver-thin last block in k or n.
+  // Balanced blocks: never a sliver-thin last block in k.
   const std::size_t k_blocks = (k + KC - 1) / KC;
   const std::size_t kc_max = (k + k_blocks - 1) / k_blocks;
-  const std::size_t n_blocks = (n + NC - 1) / NC;
-  const std::size_t nc_max = std::min(n, ((n + n_blocks - 1) / n_blocks + NR - 1) / NR * NR);
-
-  float* bp = nullptr;
-  if (pack_b) {
-    bp = scratch(kScratchPackedB, kc_max * ((nc_max + NR - 1) / NR) * NR);
-    if (bp == nullptr) return;  // out of memory: leave C as it is rather than crash
-  }
-
   // Rows per sliver, balanced so the last sliver is not a thin one (32 rows: 11+11+10).
-  const std::size_t m_slivers = (m + MR - 1) / MR;
-  const std::size_t rows = (m + m_slivers - 1) / m_slivers;
+  const std::size_t m_slivers0 = (m + MR - 1) / MR;
+  const std::size_t rows = (m + m_slivers0 - 1) / m_slivers0;
+  const std::size_t m_slivers = (m + rows - 1) / rows;
+  const std::size_t n_slivers = (n + NR - 1) / NR;
 
-  for (std::size_t jc = 0; jc < n; jc += nc_max) {
-    const std::size_t nc = std::min(nc_max, n - jc);
-    const std::size_t n_slivers = (nc + NR - 1) / NR;
-    // Split columns too when the rows alone cannot keep every thread busy.
-    std::size_t n_parts = 1;
-    if (parallel && m_slivers < 2 * threads) n_parts = std::min(threads, n_slivers);
-    const std::size_t slivers_per_part = (n_slivers + n_parts - 1) / n_parts;
+  // Column groups (in slivers): balanced NC-wide panels, or finer groups when parallel.
+  constexpr std::size_t panel_slivers = NC / NR;
+  std::size_t cg = (n_slivers + panel_slivers - 1) / panel_slivers;
+  std::size_t rg = 1;  // row groups per A block
+  const std::size_t target = threads * kTasksPerThread;
+  if (parallel && cg < target) {
+    cg = std::min(n_slivers, target);
+    if (cg < target) rg = std::min(m_slivers, (target + cg - 1) / cg);
+  }
+  const std::size_t cg_slivers = (n_slivers + cg - 1) / cg;
+  cg = (n_slivers + cg_slivers - 1) / cg_slivers;
+
+  // Row blocks of A within the packing budget.
+  const std::size_t ab_slivers =
+      pack_a ? std::max<std::size_t>(1, kPackedABudget / (MR * kc_max)) : m_slivers;
+
+  float* ap = nullptr;
+  if (pack_a) {
+    ap = scratch(kScratchPackedA, std::min(ab_slivers, m_slivers) * MR * kc_max);
+    if (ap == nullptr) return;  // out of memory: leave C as it is rather than crash
+  }
+  auto region = [&](std::size_t tasks, auto&& fn) {
+    if (parallel && tasks > 1) {
+      runtime::parallel_for(tasks, fn);
+    } else {
+      for (std::size_t t = 0; t < tasks; ++t) fn(t);
+    }
+  };
+
+  for (std::size_t sb0 = 0; sb0 < m_slivers; sb0 += ab_slivers) {
+    const std::size_t sb1 = std::min(m_slivers, sb0 + ab_slivers);
+    const std::size_t block_slivers = sb1 - sb0;
+    const std::size_t rg_slivers = (block_slivers + rg - 1) / rg;
+    const std::size_t row_groups = (block_slivers + rg_slivers - 1) / rg_slivers;
 
     for (std::size_t pc = 0; pc < k; pc += kc_max) {
       const std::size_t kc = std::min(kc_max, k - pc);
       const float beta = pc == 0 ? P.beta : 1.0f;
       const bool last = pc + kc == k;
 
-      if (pack_b) {
-        if (parallel && n_slivers > 1) {
-          const std::size_t chunks = std::min(threads, n_slivers);
-          const std::size_t per = (n_slivers + chunks - 1) / chunks;
-          runtime::parallel_for(chunks, [&](std::size_t t) {
-            const std::size_t s0 = t * per, s1 = std::min(n_slivers, s0 + per);
-            if (s0 < s1) pack_b_slivers<K>(P, pc, jc, kc, nc, s0, s1, bp);
-          });
-        } else {
-          pack_b_slivers<K>(P, pc, jc, kc, nc, 0, n_slivers, bp);
-        }
+      if (pack_a) {
+        const std::size_t chunks = parallel ? std::min(block_slivers, target) : 1;
+        const std::size_t per = (block_slivers + chunks - 1) / chunks;
+        region(chunks, [&](std::size_t t) {
+          const std::size_t s0 = sb0 + t * per, s1 = std::min(sb1, s0 + per);
+          for (std::size_t s = s0; s < s1; ++s) {
+            const std::size_t i0 = s * rows;
+            pack_a_sliver<K>(P, i0, pc, std::min(rows, m - i0), kc, ap + (s - sb0) * MR * kc);
+          }
+        });
       }
 
-      auto task = [&](std::size_t t) {
-        const std::size_t sm = t / n_parts, part = t % n_parts;
-        const std::size_t i0 = sm * rows, mr = std::min(rows, m - i0);
-        const std::size_t s_begin = part * slivers_per_part;
-        const std::size_t s_end = std::min(n_slivers, s_begin + slivers_per_part);
-        if (s_begin >= s_end) return;
+      region(row_groups * cg, [&](std::size_t t) {
+        const std::size_t r_idx = t / cg, c_idx = t % cg;
+        const std::size_t s0 = sb0 + r_idx * rg_slivers;
+        const std::size_t s1 = std::min(sb1, s0 + rg_slivers);
+        const std::size_t jc = c_idx * cg_slivers * NR;
+        if (s0 >= s1 || jc >= n) return;
+        const std::size_t nc = std::min(cg_slivers * NR, n - jc);
+        const std::size_t slivers = (nc + NR - 1) / NR;
 
+        float* bp = nullptr;
+        if (pack_b) {
+          bp = scratch(kScratchPackedB, kc_max * cg_slivers * NR);
+          if (bp == nullptr) return;
+          pack_b_slivers<K>(P, pc, jc, kc, nc, 0, slivers, bp);
+        }
         Tile tl;
         tl.kc = kc;
         tl.ldc = P.ldc;
         tl.alpha = P.alpha;
         tl.beta = beta;
-        bool kmajor;
-        if (pack_a) {
-          float* ap = scratch(kScratchPackedA, MR * kc_max);
-          if (ap == nullptr) return;
-          pack_a_sliver<K>(P, i0, pc, mr, kc, ap);
-          tl.a = ap;
-          tl.a_rs = 1;
-          tl.a_ks = MR;
-          kmajor = true;
-        } else if (P.ta) {
-          tl.a = P.a + pc * P.lda + i0;
-          tl.a_rs = 1;
-          tl.a_ks = P.lda;
-          kmajor = true;
-        } else {
-          tl.a = P.a + i0 * P.lda + pc;
-          tl.a_rs = P.lda;
-          tl.a_ks = 1;
-          kmajor = false;
-        }
-        for (std::size_t s = s_begin; s < s_end; ++s) {
-          const std::size_t j0 = s * NR;
-          const std::size_t nr = std::min(NR, nc - j0);
-          if (pack_b) {
-            tl.b = bp + s * kc * NR;
-            tl.b_ks = NR;
+        for (std::size_t s = s0; s < s1; ++s) {
+          const std::size_t i0 = s * rows, mr = std::min(rows, m - i0);
+          bool kmajor;
+          if (pack_a) {
+            tl.a = ap + (s - sb0) * MR * kc;
+            tl.a_rs = 1;
+            tl.a_ks = MR;
+            kmajor = true;
+          } else if (P.ta) {
+            tl.a = P.a + pc * P.lda + i0;
+            tl.a_rs = 1;
+            tl.a_ks = P.lda;
+            kmajor = true;
           } else {
-            tl.b = P.b + pc * P.ldb + jc + j0;
-            tl.b_ks = P.ldb;
+            tl.a = P.a + i0 * P.lda + pc;
+            tl.a_rs = P.lda;
+            tl.a_ks = 1;
+            kmajor = false;
           }
-          tl.nr = nr;
-          tl.c = P.c + i0 * P.ldc + jc + j0;
-          table.get(kmajor, nr, mr)(tl);
+          for (std::size_t j = 0; j < slivers; ++j) {
+            const std::size_t j0 = j * NR;
+            const std::size_t nr = std::min(NR, nc - j0);
+            if (pack_b) {
+              tl.b = bp + j * kc * NR;
+              tl.b_ks = NR;
+            } else {
+              tl.b = P.b + pc * P.ldb + jc + j0;
+              tl.b_ks = P.ldb;
+            }
+            tl.nr = nr;
+            tl.c = P.c + i0 * P.ldc + jc + j0;
+            table.get(kmajor, nr, mr)(tl);
+          }
+          if (last && P.epilogue) epilogue(P, i0, mr, jc, nc);
         }
-        if (last && P.epilogue) {
-          const std::size_t j0 = jc + s_begin * NR;
-          const std::size_t j1 = jc + std::min(nc, s_end * NR);
-          epilogue(P, i0, mr, j0, j1 - j0);
-        }
-      };
-
-      const std::size_t tasks = m_slivers * n_parts;
-      if (parallel && tasks > 1) {
-        runtime::parallel_for(tasks, [&](std::size_t t) { task(t); });
-      } else {
-        for (std::size_t t = 0; t < tasks; ++t) task(t);
-      }
+      });
     }
   }
 }
