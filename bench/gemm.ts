@@ -3,7 +3,9 @@
  * numpy/OpenBLAS measured in the same run, at 1 and 2 threads: square products and the shapes an
  * MLP trained on MNIST with batch 128 runs (forward, output layer, both backward products) plus
  * the recognition model's 32×784·784×32.
- * Options: --threads=1,2  --only=<substring of a shape name>
+ * Options: --threads=1,2 (thread counts to run), --shapes=sq512,fwd,… (shape ids, see SHAPES),
+ * --only=<substring of a shape name>. Pin the process (e.g. taskset -c 0) for 1-thread figures:
+ * the numpy child inherits the affinity.
  */
 import { spawnSync } from 'node:child_process';
 
@@ -12,6 +14,7 @@ import { Random } from '../src/random.js';
 import { findPython, printJson, round, timeIt } from './util.js';
 
 interface Shape {
+  id: string;
   name: string;
   m: number;
   n: number;
@@ -22,13 +25,13 @@ interface Shape {
 
 const SHAPES: Shape[] = [
   ...[64, 128, 256, 512, 1024, 2048].map((s) => ({
-    name: `square ${s}`, m: s, n: s, k: s, transA: false, transB: false,
+    id: `sq${s}`, name: `square ${s}`, m: s, n: s, k: s, transA: false, transB: false,
   })),
-  { name: 'mlp forward 128x784·784x512', m: 128, n: 512, k: 784, transA: false, transB: false },
-  { name: 'mlp output 128x512·512x10', m: 128, n: 10, k: 512, transA: false, transB: false },
-  { name: 'mlp dW = Xᵀ·dH 784x128·128x512', m: 784, n: 512, k: 128, transA: true, transB: false },
-  { name: 'mlp dX = dH·Wᵀ 128x512·512x784', m: 128, n: 784, k: 512, transA: false, transB: true },
-  { name: 'recognition 32x784·784x32', m: 32, n: 32, k: 784, transA: false, transB: false },
+  { id: 'fwd', name: 'mlp forward 128x784·784x512', m: 128, n: 512, k: 784, transA: false, transB: false },
+  { id: 'out', name: 'mlp output 128x512·512x10', m: 128, n: 10, k: 512, transA: false, transB: false },
+  { id: 'dW', name: 'mlp dW = Xᵀ·dH 784x128·128x512', m: 784, n: 512, k: 128, transA: true, transB: false },
+  { id: 'dX', name: 'mlp dX = dH·Wᵀ 128x512·512x784', m: 128, n: 784, k: 512, transA: false, transB: true },
+  { id: 'rec', name: 'recognition 32x784·784x32', m: 32, n: 32, k: 784, transA: false, transB: false },
 ];
 
 // Times np.matmul with a preallocated out= for each shape (same batching and medians as timeIt).
@@ -82,7 +85,12 @@ export async function main(args: string[]): Promise<void> {
   const native = nativeBackend();
   const threadCounts = (option(args, 'threads') ?? '1,2').split(',').map(Number);
   const only = option(args, 'only');
-  const shapes = only ? SHAPES.filter((s) => s.name.includes(only)) : SHAPES;
+  const ids = option(args, 'shapes')?.split(',');
+  const unknown = ids?.filter((id) => !SHAPES.some((s) => s.id === id)) ?? [];
+  if (unknown.length > 0) {
+    throw new Error(`bench gemm: unknown shape ids ${unknown.join(', ')} (known: ${SHAPES.map((s) => s.id).join(', ')})`);
+  }
+  const shapes = SHAPES.filter((s) => (!ids || ids.includes(s.id)) && (!only || s.name.includes(only)));
   const python = findPython(['numpy']);
   const rng = new Random(42);
   const threadsBefore = native.threads();
@@ -113,7 +121,7 @@ export async function main(args: string[]): Promise<void> {
       const ours = flops / dendrite[i]! / 1e9;
       const theirs = peer ? flops / peer[i]! / 1e9 : undefined;
       results.push({
-        shape: s.name, m: s.m, n: s.n, k: s.k, transA: s.transA, transB: s.transB, threads,
+        id: s.id, shape: s.name, m: s.m, n: s.n, k: s.k, transA: s.transA, transB: s.transB, threads,
         dendrite_gflops: round(ours, 1),
         numpy_gflops: theirs === undefined ? null : round(theirs, 1),
         ratio: theirs === undefined ? null : round(ours / theirs, 2),

@@ -52,7 +52,15 @@ struct Kernel {
       const float* rp[8];
       for (std::size_t i = 0; i < 8; ++i) rp[i] = src + (g + (i < w ? i : 0)) * ld;
       std::size_t p = 0;
-      for (; p + 8 <= kc; p += 8) transpose8(rp, p, dst + p * MR + g, MR, mask);
+      for (; p + 8 <= kc; p += 8) {
+        // Eight short row streams a page apart: fetch a few lines ahead of the hardware.
+        if ((p & 15) == 0) {
+          for (std::size_t i = 0; i < w; ++i) {
+            _mm_prefetch(reinterpret_cast<const char*>(rp[i] + p + 64), _MM_HINT_T0);
+          }
+        }
+        transpose8(rp, p, dst + p * MR + g, MR, mask);
+      }
       for (; p < kc; ++p) {
         for (std::size_t i = 0; i < w; ++i) dst[p * MR + g + i] = rp[i][p];
       }
@@ -108,6 +116,15 @@ struct Kernel {
     const std::size_t nr = t.nr;
     const __mmask16 m0 = NV == 1 ? tail_mask(nr) : __mmask16(0xFFFF);
     const __mmask16 m1 = NV == 1 ? __mmask16(0) : tail_mask(nr - 16);
+    // Start fetching the C tile into L2 now: it is read (beta != 0) or written only after the
+    // k loop, and a large C lives in L3 or memory by then.
+#define DENDRITE_PREFETCH_C(r)                                                             \
+  if (R > r) {                                                                             \
+    _mm_prefetch(reinterpret_cast<const char*>(t.c + r * t.ldc), _MM_HINT_T1);             \
+    if (NV == 2) _mm_prefetch(reinterpret_cast<const char*>(t.c + r * t.ldc + 16), _MM_HINT_T1); \
+  }
+    DENDRITE_ROWS(DENDRITE_PREFETCH_C)
+#undef DENDRITE_PREFETCH_C
     const float* a = t.a;
     const float* b = t.b;
     const std::size_t a_step = KMAJOR ? t.a_ks : 1;

@@ -103,29 +103,32 @@ template <class K>
 void pack_b_slivers(const Params& P, std::size_t pc, std::size_t jc, std::size_t kc,
                     std::size_t nc, std::size_t s_begin, std::size_t s_end, float* out) {
   constexpr std::size_t NR = K::NR;
+  if (!P.tb) {
+    // Row by row across the slivers: each row of B is read once, front to back, which the
+    // hardware prefetcher follows (sliver by sliver would jump a row stride every NR floats).
+    const std::size_t j_begin = s_begin * NR, j_end = std::min(nc, s_end * NR);
+    const std::size_t full_end = s_begin + (j_end - j_begin) / NR;  // slivers with NR columns
+    const std::size_t tail = j_end - (full_end * NR);
+    for (std::size_t p = 0; p < kc; ++p) {
+      const float* sp = P.b + (pc + p) * P.ldb + jc;
+      for (std::size_t s = s_begin; s < full_end; ++s) {
+        const float* src = sp + s * NR;
+        float* dp = out + s * kc * NR + p * NR;
+        for (std::size_t j = 0; j < NR; ++j) dp[j] = src[j];
+      }
+      if (tail != 0) {
+        const float* src = sp + full_end * NR;
+        float* dp = out + full_end * kc * NR + p * NR;
+        for (std::size_t j = 0; j < tail; ++j) dp[j] = src[j];
+      }
+    }
+    return;
+  }
   for (std::size_t s = s_begin; s < s_end; ++s) {
     const std::size_t j0 = s * NR;
     const std::size_t w = std::min(NR, nc - j0);
-    float* dst = out + s * kc * NR;
-    if (!P.tb) {
-      const float* src = P.b + pc * P.ldb + jc + j0;
-      if (w == NR) {
-        for (std::size_t p = 0; p < kc; ++p) {
-          const float* sp = src + p * P.ldb;
-          float* dp = dst + p * NR;
-          for (std::size_t j = 0; j < NR; ++j) dp[j] = sp[j];
-        }
-      } else {
-        for (std::size_t p = 0; p < kc; ++p) {
-          const float* sp = src + p * P.ldb;
-          float* dp = dst + p * NR;
-          for (std::size_t j = 0; j < w; ++j) dp[j] = sp[j];
-        }
-      }
-    } else {
-      // B is stored n×k: column j of op(B) is row jc + j0 + j of B.
-      K::pack_bt(P.b + (jc + j0) * P.ldb + pc, P.ldb, kc, w, dst);
-    }
+    // B is stored n×k: column j of op(B) is row jc + j0 + j of B.
+    K::pack_bt(P.b + (jc + j0) * P.ldb + pc, P.ldb, kc, w, out + s * kc * NR);
   }
 }
 
