@@ -11,6 +11,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   dendrite::binding::init_gemm(env, exports);
   dendrite::binding::init_activation(env, exports);
   dendrite::binding::init_elementwise(env, exports);
+  dendrite::binding::init_copy(env, exports);
   return exports;
 }
 

@@ -9,6 +9,7 @@ void init_runtime(Napi::Env env, Napi::Object exports);      // runtime_binding.
 void init_gemm(Napi::Env env, Napi::Object exports);         // gemm_binding.cc
 void init_activation(Napi::Env env, Napi::Object exports);   // activation_binding.cc
 void init_elementwise(Napi::Env env, Napi::Object exports);  // elementwise_binding.cc
+void init_copy(Napi::Env env, Napi::Object exports);         // copy_binding.cc
 
 }  // namespace binding
 }  // namespace dendrite

@@ -53,6 +53,14 @@ export interface NativeAddon {
   argReduce(
     isMax: boolean, x: Float32Array, outer: number, len: number, inner: number, out: Int32Array,
   ): void;
+
+  /**
+   * out[idx] = x[idx·strides] over `shape` (rank ≤ 8, strides in elements, 0 = broadcast); out
+   * dense, or addressed by outStrides when given.
+   */
+  copyStrided(
+    x: Float32Array, out: Float32Array, shape: number[], strides: number[], outStrides?: number[],
+  ): void;
 }
 
 /** The package's root folder (this file is src/backend/addon.ts or dist/backend/addon.js). */

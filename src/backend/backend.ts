@@ -114,4 +114,16 @@ export interface Backend {
     op: 'argmax' | 'argmin', x: Float32Array, outer: number, len: number, inner: number,
     out: Int32Array,
   ): void;
+
+  /**
+   * Strided copy (rank ≤ 8): out[idx] = x[Σ idx_d·strides_d] for every index of `shape`, out
+   * dense row-major. Strides are in elements; 0 repeats (broadcasts) along that axis, and an
+   * offset is a `subarray` of x. With `outStrides` the output is addressed the same way
+   * (out[Σ idx_d·outStrides_d]), e.g. to write a block of a larger array; its positions must
+   * be distinct. x and out must not share memory.
+   */
+  copyStrided(
+    x: Float32Array, shape: readonly number[], strides: readonly number[], out: Float32Array,
+    outStrides?: readonly number[],
+  ): void;
 }

@@ -105,6 +105,14 @@ export class NativeBackend implements Backend {
     this.addon.argReduce(op === 'argmax', x, outer, len, inner, out);
   }
 
+  copyStrided(
+    x: Float32Array, shape: readonly number[], strides: readonly number[], out: Float32Array,
+    outStrides?: readonly number[],
+  ): void {
+    if (outStrides === undefined) this.addon.copyStrided(x, out, shape as number[], strides as number[]);
+    else this.addon.copyStrided(x, out, shape as number[], strides as number[], outStrides as number[]);
+  }
+
   private act(name: ActivationName): number {
     const code = this.actCodes[name];
     if (code === undefined) throw new RangeError(`dendrite: unknown activation '${name}'`);

@@ -5,6 +5,7 @@
  */
 import type { Backend } from '../backend.js';
 import { activation, activationBackward, softmax, softmaxBackward } from './activation.js';
+import { copyStrided } from './copy.js';
 import { argReduce, binary, reduce, unary } from './elementwise.js';
 import { gemm, gemmBatched, gemmBiasAct } from './gemm.js';
 
@@ -26,4 +27,5 @@ export class ReferenceBackend implements Backend {
   unary = unary;
   reduce = reduce;
   argReduce = argReduce;
+  copyStrided = copyStrided;
 }

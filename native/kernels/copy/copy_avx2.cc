@@ -1,0 +1,74 @@
+// AVX2 transpose panel: 8×8 tiles transposed in registers (unpack, shuffle, 128-bit lane
+// permute); partial tiles at the edges copy element by element.
+#include <immintrin.h>
+
+#include <cstddef>
+
+#include "copy_kernels.h"
+
+namespace dendrite {
+namespace avx2 {
+namespace {
+
+constexpr std::size_t kTile = 8;
+
+// out[c·ldo + k] = x[c + k·ldx] for c, k < 8.
+inline void tile8(const float* x, std::size_t ldx, float* out, std::size_t ldo) {
+  const __m256 r0 = _mm256_loadu_ps(x);
+  const __m256 r1 = _mm256_loadu_ps(x + ldx);
+  const __m256 r2 = _mm256_loadu_ps(x + 2 * ldx);
+  const __m256 r3 = _mm256_loadu_ps(x + 3 * ldx);
+  const __m256 r4 = _mm256_loadu_ps(x + 4 * ldx);
+  const __m256 r5 = _mm256_loadu_ps(x + 5 * ldx);
+  const __m256 r6 = _mm256_loadu_ps(x + 6 * ldx);
+  const __m256 r7 = _mm256_loadu_ps(x + 7 * ldx);
+  const __m256 t0 = _mm256_unpacklo_ps(r0, r1);
+  const __m256 t1 = _mm256_unpackhi_ps(r0, r1);
+  const __m256 t2 = _mm256_unpacklo_ps(r2, r3);
+  const __m256 t3 = _mm256_unpackhi_ps(r2, r3);
+  const __m256 t4 = _mm256_unpacklo_ps(r4, r5);
+  const __m256 t5 = _mm256_unpackhi_ps(r4, r5);
+  const __m256 t6 = _mm256_unpacklo_ps(r6, r7);
+  const __m256 t7 = _mm256_unpackhi_ps(r6, r7);
+  const __m256 s0 = _mm256_shuffle_ps(t0, t2, 0x44);
+  const __m256 s1 = _mm256_shuffle_ps(t0, t2, 0xEE);
+  const __m256 s2 = _mm256_shuffle_ps(t1, t3, 0x44);
+  const __m256 s3 = _mm256_shuffle_ps(t1, t3, 0xEE);
+  const __m256 s4 = _mm256_shuffle_ps(t4, t6, 0x44);
+  const __m256 s5 = _mm256_shuffle_ps(t4, t6, 0xEE);
+  const __m256 s6 = _mm256_shuffle_ps(t5, t7, 0x44);
+  const __m256 s7 = _mm256_shuffle_ps(t5, t7, 0xEE);
+  _mm256_storeu_ps(out, _mm256_permute2f128_ps(s0, s4, 0x20));
+  _mm256_storeu_ps(out + ldo, _mm256_permute2f128_ps(s1, s5, 0x20));
+  _mm256_storeu_ps(out + 2 * ldo, _mm256_permute2f128_ps(s2, s6, 0x20));
+  _mm256_storeu_ps(out + 3 * ldo, _mm256_permute2f128_ps(s3, s7, 0x20));
+  _mm256_storeu_ps(out + 4 * ldo, _mm256_permute2f128_ps(s0, s4, 0x31));
+  _mm256_storeu_ps(out + 5 * ldo, _mm256_permute2f128_ps(s1, s5, 0x31));
+  _mm256_storeu_ps(out + 6 * ldo, _mm256_permute2f128_ps(s2, s6, 0x31));
+  _mm256_storeu_ps(out + 7 * ldo, _mm256_permute2f128_ps(s3, s7, 0x31));
+}
+
+inline void edge(const float* x, std::size_t ldx, float* out, std::size_t ldo, std::size_t i0,
+                 std::size_t i1, std::size_t j0, std::size_t j1) {
+  for (std::size_t i = i0; i < i1; ++i) {
+    for (std::size_t j = j0; j < j1; ++j) out[i * ldo + j] = x[i + j * ldx];
+  }
+}
+
+}  // namespace
+
+void copy_transpose(const float* x, std::size_t ldx, float* out, std::size_t ldo,
+                    std::size_t rows, std::size_t cols) {
+  const std::size_t rows_full = rows - rows % kTile;
+  const std::size_t cols_full = cols - cols % kTile;
+  for (std::size_t j0 = 0; j0 < cols_full; j0 += kTile) {
+    for (std::size_t i0 = 0; i0 < rows_full; i0 += kTile) {
+      tile8(x + i0 + j0 * ldx, ldx, out + i0 * ldo + j0, ldo);
+    }
+    edge(x, ldx, out, ldo, rows_full, rows, j0, j0 + kTile);
+  }
+  edge(x, ldx, out, ldo, 0, rows, cols_full, cols);
+}
+
+}  // namespace avx2
+}  // namespace dendrite

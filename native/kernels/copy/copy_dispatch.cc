@@ -1,0 +1,208 @@
+// The copy entry points of dendrite/copy.h: shape collapsing, the choice of a loop (row copies,
+// fills, gathers, blocked transposes), the split over threads, and dispatch to the active ISA's
+// transpose panel.
+#include <cstddef>
+#include <cstring>
+
+#include "copy_kernels.h"
+#include "dendrite/copy.h"
+#include "dendrite/runtime.h"
+
+namespace dendrite {
+namespace {
+
+copy::TransposeFn transpose_fn() {
+  switch (runtime::active_isa()) {
+#if defined(__x86_64__) || defined(_M_X64)
+    case Isa::Avx512: return avx512::copy_transpose;
+    case Isa::Avx2: return avx2::copy_transpose;
+#endif
+    default: return scalar::copy_transpose;  // arm64 included: a plain blocked loop
+  }
+}
+
+// A chunk of work below this many elements stays on one thread (so copies of ~128K elements and
+// more are split over two threads).
+constexpr std::size_t kMinChunk = 65536;
+// Rows of a transpose panel handed out as one unit of work.
+constexpr std::size_t kBand = 64;
+
+struct Layout {
+  std::size_t rank = 0;
+  std::size_t dims[kCopyMaxRank];
+  std::size_t xs[kCopyMaxRank];
+  std::size_t os[kCopyMaxRank];
+};
+
+// Drops unit dimensions and merges a dimension into the one before it when both x and out step
+// through the pair as through one dimension.
+Layout collapse(std::size_t rank, const std::size_t* shape, const std::size_t* xs,
+                const std::size_t* os) {
+  Layout c;
+  for (std::size_t d = 0; d < rank; ++d) {
+    if (shape[d] == 1) continue;
+    const std::size_t r = c.rank;
+    if (r > 0 && c.xs[r - 1] == xs[d] * shape[d] && c.os[r - 1] == os[d] * shape[d]) {
+      c.dims[r - 1] *= shape[d];
+      c.xs[r - 1] = xs[d];
+      c.os[r - 1] = os[d];
+    } else {
+      c.dims[r] = shape[d];
+      c.xs[r] = xs[d];
+      c.os[r] = os[d];
+      c.rank = r + 1;
+    }
+  }
+  return c;
+}
+
+// out[j·os] = x[j·xs] for j < n.
+inline void copy_run(const float* x, std::size_t xs, float* out, std::size_t os, std::size_t n) {
+  if (os == 1) {
+    if (xs == 1) {
+      std::memcpy(out, x, n * sizeof(float));
+    } else if (xs == 0) {
+      const float v = *x;
+      for (std::size_t j = 0; j < n; ++j) out[j] = v;
+    } else {
+      for (std::size_t j = 0; j < n; ++j) out[j] = x[j * xs];
+    }
+  } else {
+    for (std::size_t j = 0; j < n; ++j) out[j * os] = x[j * xs];
+  }
+}
+
+// An odometer over a subset of the layout's dimensions, tracking both offsets.
+struct Odometer {
+  std::size_t count = 0;
+  std::size_t which[kCopyMaxRank];  // layout dimensions, outermost first
+  std::size_t idx[kCopyMaxRank];
+  std::size_t ox = 0, oo = 0;
+
+  // Positions the odometer at flat index `at` (mixed radix over `which`).
+  void seek(const Layout& c, std::size_t at) {
+    ox = oo = 0;
+    for (std::size_t k = count; k-- > 0;) {
+      const std::size_t d = which[k];
+      idx[k] = at % c.dims[d];
+      at /= c.dims[d];
+      ox += idx[k] * c.xs[d];
+      oo += idx[k] * c.os[d];
+    }
+  }
+
+  void next(const Layout& c) {
+    for (std::size_t k = count; k-- > 0;) {
+      const std::size_t d = which[k];
+      ox += c.xs[d];
+      oo += c.os[d];
+      if (++idx[k] < c.dims[d]) return;
+      ox -= c.xs[d] * c.dims[d];
+      oo -= c.os[d] * c.dims[d];
+      idx[k] = 0;
+    }
+  }
+};
+
+// Each unit of work moves `per_unit` elements: enough units per chunk to fill kMinChunk.
+std::size_t min_units(std::size_t per_unit) {
+  if (per_unit == 0) return 1;
+  const std::size_t m = kMinChunk / per_unit;
+  return m == 0 ? 1 : m;
+}
+
+void copy_layout(const Layout& c, const float* x, float* out) {
+  if (c.rank == 0) {
+    *out = *x;
+    return;
+  }
+  const std::size_t last = c.rank - 1;
+  const std::size_t n = c.dims[last];
+  const std::size_t xs = c.xs[last], os = c.os[last];
+
+  // A stride-1 input dimension other than the last, with a dense output row: transpose panels
+  // of [dims[p], n], blocked so both sides move whole cache lines.
+  std::size_t p = c.rank;
+  if (os == 1 && xs > 1) {
+    for (std::size_t d = last; d-- > 0;) {
+      if (c.xs[d] == 1) {
+        p = d;
+        break;
+      }
+    }
+  }
+  if (p < c.rank) {
+    Odometer od;
+    for (std::size_t d = 0; d < last; ++d) {
+      if (d != p) od.which[od.count++] = d;
+    }
+    std::size_t outer = 1;
+    for (std::size_t k = 0; k < od.count; ++k) outer *= c.dims[od.which[k]];
+    const std::size_t rows = c.dims[p];
+    const std::size_t ldo = c.os[p];
+    const std::size_t bands = (rows + kBand - 1) / kBand;
+    const std::size_t band_rows = rows < kBand ? rows : kBand;
+    const copy::TransposeFn fn = transpose_fn();
+    runtime::parallel_range(outer * bands, min_units(band_rows * n),
+                            [&](std::size_t lo, std::size_t hi) {
+      Odometer o = od;
+      o.seek(c, lo / bands);
+      std::size_t b = lo % bands;
+      for (std::size_t u = lo; u < hi; ++u) {
+        const std::size_t i0 = b * kBand;
+        const std::size_t m = rows - i0 < kBand ? rows - i0 : kBand;
+        fn(x + o.ox + i0, xs, out + o.oo + i0 * ldo, ldo, m, n);
+        if (++b == bands) {
+          b = 0;
+          o.next(c);
+        }
+      }
+    });
+    return;
+  }
+
+  if (c.rank == 1) {
+    // One run: split it over threads.
+    runtime::parallel_range(n, kMinChunk, [&](std::size_t lo, std::size_t hi) {
+      copy_run(x + lo * xs, xs, out + lo * os, os, hi - lo);
+    });
+    return;
+  }
+  Odometer od;
+  for (std::size_t d = 0; d < last; ++d) od.which[od.count++] = d;
+  std::size_t rows = 1;
+  for (std::size_t d = 0; d < last; ++d) rows *= c.dims[d];
+  runtime::parallel_range(rows, min_units(n), [&](std::size_t lo, std::size_t hi) {
+    Odometer o = od;
+    o.seek(c, lo);
+    for (std::size_t row = lo; row < hi; ++row) {
+      copy_run(x + o.ox, xs, out + o.oo, os, n);
+      o.next(c);
+    }
+  });
+}
+
+}  // namespace
+
+void copy_strided_to(std::size_t rank, const std::size_t* shape, const float* x,
+                     const std::size_t* x_strides, float* out, const std::size_t* out_strides) {
+  if (rank > kCopyMaxRank) return;
+  for (std::size_t d = 0; d < rank; ++d) {
+    if (shape[d] == 0) return;
+  }
+  copy_layout(collapse(rank, shape, x_strides, out_strides), x, out);
+}
+
+void copy_strided(std::size_t rank, const std::size_t* shape, const float* x,
+                  const std::size_t* strides, float* out) {
+  if (rank > kCopyMaxRank) return;
+  std::size_t dense[kCopyMaxRank];
+  std::size_t step = 1;
+  for (std::size_t d = rank; d-- > 0;) {
+    dense[d] = step;
+    step *= shape[d];
+  }
+  copy_strided_to(rank, shape, x, strides, out, dense);
+}
+
+}  // namespace dendrite
