@@ -3,9 +3,13 @@
  * gradients scatter back into a zero tensor of the input's shape (gather adds up repeats).
  */
 import { record } from '../autograd.js';
+import { getBackend } from '../backend/index.js';
 import { ArgumentError, DTypeError, ShapeError, ValueError, describe, fmtShape } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import { alloc, checkedSize, normAxis, sizeOf, stridesOf } from './checks.js';
+
+/** Largest rank the backend's strided copy takes; higher ranks copy run by run in TypeScript. */
+const MAX_COPY_RANK = 8;
 
 /** One axis of a range slice: [start, stop) with Python's negative indices and clamping; null = all. */
 export type SliceRange = null | undefined | readonly [start: number, stop?: number];
@@ -116,11 +120,18 @@ function forEachRun(
 export function slice(x: Tensor, begin: SliceSpec, size?: number | readonly number[]): Tensor {
   if (!(x instanceof Tensor)) throw new ArgumentError(`dendrite.slice: x must be a Tensor, got ${describe(x)}`);
   const { begins, sizes } = resolve(x, begin, size);
-  const out = alloc('slice', sizeOf(sizes));
-  forEachRun(x.shape, begins, sizes, (src, dst, run) => out.set(x.data.subarray(src, src + run), dst));
+  const n = sizeOf(sizes);
+  const out = alloc('slice', n);
+  // The box is x's buffer from the first element's offset on, stepped by x's strides.
+  const strides = stridesOf(x.shape);
+  const offset = begins.reduce((p, b, d) => p + b * strides[d]!, 0);
+  const native = x.rank <= MAX_COPY_RANK;
+  if (n > 0 && native) getBackend().copyStrided(x.data.subarray(offset), sizes, strides, out);
+  else forEachRun(x.shape, begins, sizes, (src, dst, run) => out.set(x.data.subarray(src, src + run), dst));
   return record(new Tensor(out, sizes), 'slice', [x], (g) => {
     const d = new Float32Array(x.size);
-    forEachRun(x.shape, begins, sizes, (src, dst, run) => d.set(g.data.subarray(dst, dst + run), src));
+    if (n > 0 && native) getBackend().copyStrided(g.data, sizes, stridesOf(sizes), d.subarray(offset), strides);
+    else forEachRun(x.shape, begins, sizes, (src, dst, run) => d.set(g.data.subarray(dst, dst + run), src));
     return [new Tensor(d, x.shape)];
   });
 }

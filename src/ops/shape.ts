@@ -3,6 +3,7 @@
  * transpose, permute, broadcastTo, concat, stack and clone copy.
  */
 import { record } from '../autograd.js';
+import { getBackend } from '../backend/index.js';
 import { ArgumentError, ShapeError, describe, fmtShape } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import { alloc, broadcastShapes, checkedSize, normAxis, sameShape, sizeOf, stridesOf } from './checks.js';
@@ -94,6 +95,9 @@ export function unsqueeze(x: Tensor, axis: number): Tensor {
   return viewAs('unsqueeze', x, s);
 }
 
+/** Largest rank the backend's strided copy takes; higher ranks use the loops below. */
+const MAX_COPY_RANK = 8;
+
 /** Copies `data` of `shape` into the order given by `dims` (out axis i = in axis dims[i]). */
 export function permuteRaw(data: Float32Array, shape: readonly number[], dims: readonly number[]): Float32Array {
   const rank = shape.length;
@@ -103,17 +107,8 @@ export function permuteRaw(data: Float32Array, shape: readonly number[], dims: r
   const inStrides = stridesOf(shape);
   const outShape = dims.map((d) => shape[d]!);
   const st = dims.map((d) => inStrides[d]!);
-  if (rank === 2 && dims[0] === 1) {
-    const [r, c] = shape as [number, number];
-    // Blocked transpose: both sides stay in cache.
-    const B = 32;
-    for (let i0 = 0; i0 < r; i0 += B) {
-      for (let j0 = 0; j0 < c; j0 += B) {
-        const i1 = Math.min(i0 + B, r);
-        const j1 = Math.min(j0 + B, c);
-        for (let i = i0; i < i1; i++) for (let j = j0; j < j1; j++) out[j * r + i] = data[i * c + j]!;
-      }
-    }
+  if (rank <= MAX_COPY_RANK) {
+    getBackend().copyStrided(data, outShape, st, out);
     return out;
   }
   const last = rank - 1;
@@ -180,9 +175,20 @@ export function broadcastTo(x: Tensor, shape: readonly number[]): Tensor {
   if (!sameShape(target, shape)) {
     throw new ShapeError(`dendrite.broadcastTo: cannot broadcast ${fmtShape(x.shape)} to ${fmtShape(shape)}`);
   }
-  checkedSize('broadcastTo', target);
-  const out = expandRaw(x, target);
-  const res = out === x ? new Tensor(new Float32Array(x.data), x.shape) : out;
+  const n = checkedSize('broadcastTo', target);
+  let res: Tensor;
+  if (target.length <= MAX_COPY_RANK) {
+    // Source strides right-aligned against the target, 0 along broadcast axes.
+    const src = stridesOf(x.shape);
+    const offset = target.length - x.rank;
+    const strides = target.map((d, o) => (o < offset || x.shape[o - offset] !== d ? 0 : src[o - offset]!));
+    const out = alloc('broadcastTo', n);
+    if (n > 0) getBackend().copyStrided(x.data, target, strides, out);
+    res = new Tensor(out, target);
+  } else {
+    const out = expandRaw(x, target);
+    res = out === x ? new Tensor(new Float32Array(x.data), x.shape) : out;
+  }
   return record(res, 'broadcastTo', [x], (g) => [sumToShape(g, x.shape)]);
 }
 
@@ -225,10 +231,12 @@ export function concat(tensors: readonly Tensor[], axis = 0): Tensor {
   const rowOut = total * inner;
   let offset = 0;
   const offsets: number[] = [];
+  // Each input is an [outer, chunk] block of the output viewed as [outer, rowOut].
+  const backend = getBackend();
   for (const t of tensors) {
     const chunk = t.shape[a]! * inner;
     offsets.push(offset);
-    for (let o = 0; o < outer; o++) out.set(t.data.subarray(o * chunk, (o + 1) * chunk), o * rowOut + offset);
+    if (outer * chunk > 0) backend.copyStrided(t.data, [outer, chunk], [chunk, 1], out.subarray(offset), [rowOut, 1]);
     offset += chunk;
   }
   return record(new Tensor(out, outShape), 'concat', tensors, (g) =>
@@ -236,7 +244,7 @@ export function concat(tensors: readonly Tensor[], axis = 0): Tensor {
       if (!t.requiresGrad) return null;
       const chunk = t.shape[a]! * inner;
       const d = new Float32Array(t.size);
-      for (let o = 0; o < outer; o++) d.set(g.data.subarray(o * rowOut + offsets[i]!, o * rowOut + offsets[i]! + chunk), o * chunk);
+      if (d.length > 0) getBackend().copyStrided(g.data.subarray(offsets[i]!), [outer, chunk], [rowOut, 1], d);
       return new Tensor(d, t.shape);
     }),
   );

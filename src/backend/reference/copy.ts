@@ -1,6 +1,6 @@
 /**
- * Reference strided copy: one loop over the output's flat index, each source (and destination)
- * offset recomputed from the multi-index. Obviously right, not fast.
+ * Reference strided copy: an odometer over the output's index, both offsets stepped by their
+ * strides. Obviously right, not fast.
  */
 
 function reach(shape: readonly number[], strides: readonly number[]): number {
@@ -21,26 +21,25 @@ export function copyStrided(
   }
   const total = shape.reduce((p, d) => p * d, 1);
   if (total === 0) return;
-  const dense = new Array<number>(rank);
-  for (let d = rank - 1, s = 1; d >= 0; d--) {
-    dense[d] = s;
-    s *= shape[d]!;
-  }
-  const os = outStrides ?? dense;
+  const os = outStrides ?? shape.map((_, d) => shape.slice(d + 1).reduce((p, n) => p * n, 1));
   if (reach(shape, strides) >= x.length) {
     throw new RangeError(`dendrite.copyStrided: strides reach index ${reach(shape, strides)} of x, which has ${x.length} elements`);
   }
   if (reach(shape, os) >= out.length) {
     throw new RangeError(`dendrite.copyStrided: out has ${out.length} elements, needs ${reach(shape, os) + 1}`);
   }
+  const idx = new Array<number>(rank).fill(0);
+  let src = 0;
+  let dst = 0;
   for (let i = 0; i < total; i++) {
-    let src = 0;
-    let dst = 0;
-    for (let d = 0; d < rank; d++) {
-      const k = Math.floor(i / dense[d]!) % shape[d]!;
-      src += k * strides[d]!;
-      dst += k * os[d]!;
-    }
     out[dst] = x[src]!;
+    for (let d = rank - 1; d >= 0; d--) {
+      src += strides[d]!;
+      dst += os[d]!;
+      if (++idx[d]! < shape[d]!) break;
+      src -= strides[d]! * shape[d]!;
+      dst -= os[d]! * shape[d]!;
+      idx[d] = 0;
+    }
   }
 }
