@@ -11,6 +11,14 @@ namespace avx2 {
 namespace {
 
 constexpr std::size_t kTile = 8;
+// Source elements ahead (along each source row) fetched while a tile is transposed.
+constexpr std::size_t kPrefetch = 32;
+
+inline void prefetch_rows(const float* x, std::size_t ldx) {
+  for (std::size_t k = 0; k < kTile; ++k) {
+    _mm_prefetch(reinterpret_cast<const char*>(x + kPrefetch + k * ldx), _MM_HINT_T0);
+  }
+}
 
 // out[c·ldo + k] = x[c + k·ldx] for c, k < 8.
 inline void tile8(const float* x, std::size_t ldx, float* out, std::size_t ldo) {
@@ -60,8 +68,21 @@ inline void edge(const float* x, std::size_t ldx, float* out, std::size_t ldo, s
 void copy_transpose(const float* x, std::size_t ldx, float* out, std::size_t ldo,
                     std::size_t rows, std::size_t cols) {
   const std::size_t rows_full = rows - rows % kTile;
+  // Two tiles side by side per step, so each output row gets a whole 64-byte line at once.
+  const std::size_t cols_pair = cols - cols % (2 * kTile);
   const std::size_t cols_full = cols - cols % kTile;
-  for (std::size_t j0 = 0; j0 < cols_full; j0 += kTile) {
+  for (std::size_t j0 = 0; j0 < cols_pair; j0 += 2 * kTile) {
+    for (std::size_t i0 = 0; i0 < rows_full; i0 += kTile) {
+      if (i0 % 16 == 0) {
+        prefetch_rows(x + i0 + j0 * ldx, ldx);
+        prefetch_rows(x + i0 + (j0 + kTile) * ldx, ldx);
+      }
+      tile8(x + i0 + j0 * ldx, ldx, out + i0 * ldo + j0, ldo);
+      tile8(x + i0 + (j0 + kTile) * ldx, ldx, out + i0 * ldo + j0 + kTile, ldo);
+    }
+    edge(x, ldx, out, ldo, rows_full, rows, j0, j0 + 2 * kTile);
+  }
+  for (std::size_t j0 = cols_pair; j0 < cols_full; j0 += kTile) {
     for (std::size_t i0 = 0; i0 < rows_full; i0 += kTile) {
       tile8(x + i0 + j0 * ldx, ldx, out + i0 * ldo + j0, ldo);
     }

@@ -13,6 +13,8 @@ namespace avx512 {
 namespace {
 
 constexpr std::size_t kTile = 16;
+// Source elements ahead (along each source row) fetched while a tile is transposed.
+constexpr std::size_t kPrefetch = 32;
 
 // In place: r[c] element k becomes the old r[k] element c.
 inline void transpose16(__m512 r[16]) {
@@ -44,7 +46,10 @@ inline void transpose16(__m512 r[16]) {
 // out[c·ldo + k] = x[c + k·ldx] for c, k < 16.
 inline void tile16(const float* x, std::size_t ldx, float* out, std::size_t ldo) {
   __m512 r[16];
-  for (int k = 0; k < 16; ++k) r[k] = _mm512_loadu_ps(x + k * ldx);
+  for (int k = 0; k < 16; ++k) {
+    _mm_prefetch(reinterpret_cast<const char*>(x + kPrefetch + k * ldx), _MM_HINT_T0);
+    r[k] = _mm512_loadu_ps(x + k * ldx);
+  }
   transpose16(r);
   for (int c = 0; c < 16; ++c) _mm512_storeu_ps(out + c * ldo, r[c]);
 }

@@ -24,8 +24,10 @@ copy::TransposeFn transpose_fn() {
 // A chunk of work below this many elements stays on one thread (so copies of ~128K elements and
 // more are split over two threads).
 constexpr std::size_t kMinChunk = 65536;
-// Rows of a transpose panel handed out as one unit of work.
-constexpr std::size_t kBand = 64;
+// Rows of a transpose panel handed out as one unit of work. Each source row is visited once per
+// band, reading kBand contiguous floats, and the band's output rows stay within the TLB's reach
+// while the panel sweeps its columns.
+constexpr std::size_t kBand = 256;
 
 struct Layout {
   std::size_t rank = 0;
