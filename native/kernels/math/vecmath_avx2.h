@@ -31,6 +31,15 @@ inline vf vmul(vf a, vf b) { return _mm256_mul_ps(a, b); }
 inline vf vdiv(vf a, vf b) { return _mm256_div_ps(a, b); }
 inline vf vfma(vf a, vf b, vf c) { return _mm256_fmadd_ps(a, b, c); }
 inline vf vfnma(vf a, vf b, vf c) { return _mm256_fnmadd_ps(a, b, c); }
+// The 12-bit rcp_ps would need two correction steps to meet the stated bounds; the divider is
+// as fast here.
+inline vf vdiv_fast(vf a, vf b) { return _mm256_div_ps(a, b); }
+// a/(b + lo), |lo| ≤ ulp(b): the quotient by b, corrected by the residual a − (b + lo)·q.
+inline vf vdiv_fast_lo(vf a, vf b, vf lo) {
+  vf q = _mm256_div_ps(a, b);
+  vf res = _mm256_fnmadd_ps(lo, q, _mm256_fnmadd_ps(b, q, a));
+  return _mm256_add_ps(q, _mm256_div_ps(res, b));
+}
 inline vf vabs(vf a) { return _mm256_andnot_ps(_mm256_set1_ps(-0.0f), a); }
 inline vf vneg(vf a) { return _mm256_xor_ps(_mm256_set1_ps(-0.0f), a); }
 inline vf vcopysign(vf mag, vf sgn) {

@@ -50,6 +50,21 @@ inline vf vcopysign(vf mag, vf sgn) {
 constexpr __mmask16 kAll = 0xffff;
 inline vf vmax_nan(vf a, vf x) { return _mm512_mask_max_ps(a, kAll, a, x); }
 inline vf vmin_nan(vf a, vf x) { return _mm512_mask_min_ps(a, kAll, a, x); }
+// a/b for b in [2⁻¹²⁵, 2¹²⁵] (1/b must be normal: rcp14 flushes denormal results): the 14-bit
+// reciprocal estimate and one residual correction, q + r·(a − b·q), give the quotient within
+// 0.5 ulp + 2⁻²⁸ relative, cheaper than the divider (one FMA-pipe op per stage on Zen 4).
+inline vf vdiv_fast(vf a, vf b) {
+  vf r = _mm512_mask_rcp14_ps(b, kAll, b);
+  vf q = _mm512_mul_ps(a, r);
+  return _mm512_fmadd_ps(r, _mm512_fnmadd_ps(b, q, a), q);
+}
+// a/(b + lo) for a divisor known as an unevaluated sum, |lo| ≤ ulp(b), b as for vdiv_fast.
+inline vf vdiv_fast_lo(vf a, vf b, vf lo) {
+  vf r = _mm512_mask_rcp14_ps(b, kAll, b);
+  vf q = _mm512_mul_ps(a, r);
+  vf res = _mm512_fnmadd_ps(lo, q, _mm512_fnmadd_ps(b, q, a));
+  return _mm512_fmadd_ps(r, res, q);
+}
 inline vm vlt(vf a, vf b) { return _mm512_cmp_ps_mask(a, b, _CMP_LT_OQ); }
 inline vm vle(vf a, vf b) { return _mm512_cmp_ps_mask(a, b, _CMP_LE_OQ); }
 inline vm vgt(vf a, vf b) { return _mm512_cmp_ps_mask(a, b, _CMP_GT_OQ); }

@@ -31,6 +31,13 @@ inline vf vadd(vf a, vf b) { return vaddq_f32(a, b); }
 inline vf vsub(vf a, vf b) { return vsubq_f32(a, b); }
 inline vf vmul(vf a, vf b) { return vmulq_f32(a, b); }
 inline vf vdiv(vf a, vf b) { return vdivq_f32(a, b); }
+inline vf vdiv_fast(vf a, vf b) { return vdivq_f32(a, b); }
+// a/(b + lo), |lo| ≤ ulp(b): the quotient by b, corrected by the residual a − (b + lo)·q.
+inline vf vdiv_fast_lo(vf a, vf b, vf lo) {
+  vf q = vdivq_f32(a, b);
+  vf res = vfmsq_f32(vfmsq_f32(a, b, q), lo, q);
+  return vaddq_f32(q, vdivq_f32(res, b));
+}
 inline vf vfma(vf a, vf b, vf c) { return vfmaq_f32(c, a, b); }
 inline vf vfnma(vf a, vf b, vf c) { return vfmsq_f32(c, a, b); }
 inline vf vabs(vf a) { return vabsq_f32(a); }

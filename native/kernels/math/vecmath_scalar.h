@@ -24,8 +24,19 @@ inline vf vadd(vf a, vf b) { return a + b; }
 inline vf vsub(vf a, vf b) { return a - b; }
 inline vf vmul(vf a, vf b) { return a * b; }
 inline vf vdiv(vf a, vf b) { return a / b; }
-inline vf vfma(vf a, vf b, vf c) { return a * b + c; }
-inline vf vfnma(vf a, vf b, vf c) { return c - a * b; }
+inline vf vdiv_fast(vf a, vf b) { return a / b; }
+// a/(b + lo) in double (no FMA is assumed on this path).
+inline vf vdiv_fast_lo(vf a, vf b, vf lo) {
+  return static_cast<float>(static_cast<double>(a) / (static_cast<double>(b) + lo));
+}
+// Fused like the SIMD paths' FMA: a·b is exact in double, so only the sum rounds (twice: to
+// double, then to float, which is off from a single rounding only in rare near-ties).
+inline vf vfma(vf a, vf b, vf c) {
+  return static_cast<float>(static_cast<double>(a) * b + c);
+}
+inline vf vfnma(vf a, vf b, vf c) {
+  return static_cast<float>(c - static_cast<double>(a) * b);
+}
 inline vf vabs(vf a) { return std::fabs(a); }
 inline vf vneg(vf a) { return -a; }
 inline vf vcopysign(vf mag, vf sgn) { return std::copysign(mag, sgn); }
