@@ -3,9 +3,15 @@
  * float32 (preallocated outputs) on 1 and 2 threads, row softmax (rows of 1000) forward and
  * backward, exp through the elementwise `unary` entry point when it exists, and numpy's figures
  * for sigmoid, tanh, relu, exp and softmax in the same run, with ratios.
+ *
+ * Options (for quick iteration; pin with `taskset -c N` for 1-thread figures):
+ *   --threads=1,2      thread counts to run (default 1 and 2)
+ *   --only=tanh,gelu   activations to run: a name, or a prefix before `_` (gelu → gelu_tanh,
+ *                      gelu_erf); `softmax` and `exp` select those entries
+ *   --no-numpy         skip the numpy peer
  */
 import { spawnSync } from 'node:child_process';
-import { ACTIVATIONS, UNARY_OPS } from '../src/backend/backend.js';
+import { ACTIVATIONS, type ActivationName } from '../src/backend/backend.js';
 import { NativeBackend } from '../src/backend/native.js';
 import { Random } from '../src/random.js';
 import { findPython, printJson, round, timeIt } from './util.js';
@@ -17,7 +23,39 @@ function gelems(seconds: number, n = N): number {
   return round(n / seconds / 1e9, 3);
 }
 
-function numpyFigures(py: string, threads: number): Record<string, number> | undefined {
+interface Options {
+  threads: number[];
+  only: string[] | undefined;
+  numpy: boolean;
+}
+
+function parseOptions(args: string[]): Options {
+  const opts: Options = { threads: [1, 2], only: undefined, numpy: true };
+  for (const a of args) {
+    if (a.startsWith('--threads=')) {
+      const ts = a.slice('--threads='.length).split(',').map(Number);
+      if (ts.length === 0 || ts.some((t) => !Number.isInteger(t) || t < 1)) {
+        throw new RangeError(`bench activations: bad ${a}`);
+      }
+      opts.threads = ts;
+    } else if (a.startsWith('--only=')) {
+      opts.only = a.slice('--only='.length).split(',').filter((s) => s.length > 0);
+    } else if (a === '--no-numpy') {
+      opts.numpy = false;
+    } else {
+      throw new RangeError(`bench activations: unknown option ${a}`);
+    }
+  }
+  return opts;
+}
+
+function selected(only: string[] | undefined, name: string): boolean {
+  return !only || only.some((o) => name === o || name.startsWith(`${o}_`));
+}
+
+const NUMPY_OPS = ['sigmoid', 'tanh', 'relu', 'exp', 'softmax'] as const;
+
+function numpyFigures(py: string, threads: number, ops: string[]): Record<string, number> | undefined {
   const script = `
 import json, time, numpy as np
 n = ${N}; cols = ${COLS}; rows = n // cols
@@ -35,13 +73,14 @@ def sig():
 xs = x[: rows * cols].reshape(rows, cols); ys = np.empty_like(xs)
 def softmax():
     m = xs.max(axis=1, keepdims=True); np.subtract(xs, m, out=ys); np.exp(ys, out=ys); np.divide(ys, ys.sum(axis=1, keepdims=True), out=ys)
-r = {
-  'sigmoid': n / med(sig) / 1e9,
-  'tanh': n / med(lambda: np.tanh(x, out=out)) / 1e9,
-  'relu': n / med(lambda: np.maximum(x, 0, out=out)) / 1e9,
-  'exp': n / med(lambda: np.exp(x, out=out)) / 1e9,
-  'softmax': rows * cols / med(softmax) / 1e9,
+fns = {
+  'sigmoid': (sig, n),
+  'tanh': (lambda: np.tanh(x, out=out), n),
+  'relu': (lambda: np.maximum(x, 0, out=out), n),
+  'exp': (lambda: np.exp(x, out=out), n),
+  'softmax': (softmax, rows * cols),
 }
+r = {k: fns[k][1] / med(fns[k][0]) / 1e9 for k in ${JSON.stringify(ops)}}
 print(json.dumps(r))
 `;
   const env = { ...process.env, OPENBLAS_NUM_THREADS: String(threads), OMP_NUM_THREADS: String(threads) };
@@ -55,7 +94,10 @@ print(json.dumps(r))
 }
 
 export async function main(args: string[]): Promise<void> {
-  const threadCounts = args.includes('--threads=1') ? [1] : [1, 2];
+  const opts = parseOptions(args);
+  const acts = ACTIVATIONS.filter((a) => selected(opts.only, a));
+  const doSoftmax = selected(opts.only, 'softmax');
+  const doExp = selected(opts.only, 'exp');
   const native = new NativeBackend();
   const rng = new Random(7);
   const x = new Float32Array(N);
@@ -79,38 +121,45 @@ export async function main(args: string[]): Promise<void> {
       return false;
     }
   })();
-  void UNARY_OPS;
+  const py = opts.numpy ? findPython(['numpy']) : undefined;
 
-  for (const t of threadCounts) {
+  for (const t of opts.threads) {
     native.setNumThreads(t);
-    const forward: Record<string, number> = {};
-    const backward: Record<string, number> = {};
-    for (const act of ACTIVATIONS) {
+    const forward: Partial<Record<ActivationName, number>> = {};
+    const backward: Partial<Record<ActivationName, number>> = {};
+    for (const act of acts) {
       const alpha = act === 'leaky_relu' ? 0.01 : act === 'elu' ? 1 : 0;
       native.activation(act, x, y, alpha);
       forward[act] = gelems(timeIt(() => native.activation(act, x, y, alpha)));
       backward[act] = gelems(timeIt(() => native.activationBackward(act, x, y, dy, dx, alpha)));
     }
-    native.softmax(sx, sy, rows, COLS, false);
-    const softmax = {
-      forward: gelems(timeIt(() => native.softmax(sx, sy, rows, COLS, false)), rows * COLS),
-      backward: gelems(timeIt(() => native.softmaxBackward(sy, sdy, sdx, rows, COLS, false)), rows * COLS),
-      logForward: gelems(timeIt(() => native.softmax(sx, sy, rows, COLS, true)), rows * COLS),
-    };
-    const entry: Record<string, unknown> = { forward, backward, softmaxRows1000: softmax };
-    if (hasUnaryExp) entry.exp = gelems(timeIt(() => native.unary('exp', x, y, 0, 0)));
-    const py = findPython(['numpy']);
-    const np = py ? numpyFigures(py, t) : undefined;
-    if (np) {
-      const ours: Record<string, number> = {
-        sigmoid: forward.sigmoid!, tanh: forward.tanh!, relu: forward.relu!, softmax: softmax.forward,
+    const entry: Record<string, unknown> = { forward, backward };
+    let softmaxForward: number | undefined;
+    if (doSoftmax) {
+      native.softmax(sx, sy, rows, COLS, false);
+      softmaxForward = gelems(timeIt(() => native.softmax(sx, sy, rows, COLS, false)), rows * COLS);
+      entry.softmaxRows1000 = {
+        forward: softmaxForward,
+        backward: gelems(timeIt(() => native.softmaxBackward(sy, sdy, sdx, rows, COLS, false)), rows * COLS),
+        logForward: gelems(timeIt(() => native.softmax(sx, sy, rows, COLS, true)), rows * COLS),
       };
-      if (typeof entry.exp === 'number') ours.exp = entry.exp;
+    }
+    if (doExp && hasUnaryExp) entry.exp = gelems(timeIt(() => native.unary('exp', x, y, 0, 0)));
+
+    const ours: Record<string, number> = {};
+    for (const k of ['sigmoid', 'tanh', 'relu'] as const) {
+      if (forward[k] !== undefined) ours[k] = forward[k]!;
+    }
+    if (softmaxForward !== undefined) ours.softmax = softmaxForward;
+    if (typeof entry.exp === 'number') ours.exp = entry.exp;
+    const npOps = NUMPY_OPS.filter((k) => k in ours);
+    const np = py && npOps.length > 0 ? numpyFigures(py, t, npOps) : undefined;
+    if (np) {
       entry.numpy = np;
       entry.ratioVsNumpy = Object.fromEntries(
         Object.entries(ours).map(([k, v]) => [k, np[k] ? round(v / np[k]!, 2) : null]),
       );
-    } else {
+    } else if (opts.numpy && npOps.length > 0) {
       entry.numpy = 'not available (no python3 with numpy)';
     }
     result[`threads${t}`] = entry;

@@ -121,6 +121,50 @@ describe.each(ISAS)('activations on %s', (isa) => {
   });
 });
 
+/** Outputs of 16 MiB and more are written with non-temporal stores after an aligned head. */
+const STREAMED = (1 << 22) + 37;
+
+describe.each(ISAS)('large (streamed) outputs on %s', (isa) => {
+  it.each([0, 3])('activations forward and backward, offset %i', (offset) => {
+    withIsa(isa, () => {
+      const rng = new Random(4242 + offset);
+      const x = inputs(rng, STREAMED + offset).subarray(offset);
+      const dy = randomArray(rng, STREAMED + offset, -1, 1).subarray(offset);
+      for (const act of ['relu', 'tanh', 'gelu'] as const) {
+        for (const threads of [1, 2]) {
+          withThreads(threads, () => {
+            const f = forwardBoth(act, x);
+            expectClose(f.got, f.want, 1e-6, 1e-5, `${act} forward n=${STREAMED} +${offset} t=${threads}`);
+            const b = backwardBoth(act, x, dy);
+            expectClose(b.got, b.want, 1e-6, 1e-5, `${act} backward n=${STREAMED} +${offset} t=${threads}`);
+          });
+        }
+      }
+    });
+  });
+
+  it.each([0, 1])('softmax rows of 1000, offset %i', (offset) => {
+    withIsa(isa, () => {
+      const rng = new Random(77 + offset);
+      const rows = 4200, cols = 1000;
+      const x = randomArray(rng, rows * cols + offset, -10, 10).subarray(offset);
+      const dy = randomArray(rng, rows * cols, -1, 1);
+      for (const log of [false, true]) {
+        const got = new Float32Array(rows * cols + offset).fill(7).subarray(offset);
+        const want = new Float32Array(rows * cols);
+        withThreads(2, () => native.softmax(x, got, rows, cols, log));
+        reference.softmax(x, want, rows, cols, log);
+        expectClose(got, want, 1e-6, 1e-5, `softmax ${rows}×${cols} log=${log}`);
+        const dxGot = new Float32Array(rows * cols + offset).fill(7).subarray(offset);
+        const dxWant = new Float32Array(rows * cols);
+        native.softmaxBackward(want, dy, dxGot, rows, cols, log);
+        reference.softmaxBackward(want, dy, dxWant, rows, cols, log);
+        expectClose(dxGot, dxWant, 1e-5, 1e-4, `softmax backward ${rows}×${cols} log=${log}`);
+      }
+    });
+  });
+});
+
 const SOFTMAX_SHAPES: [number, number][] = [
   [0, 5], [3, 0], [1, 1], [5, 1], [1, 300], ...SIZES.filter((s) => s > 0).map((c, i): [number, number] => [SIZES[(i + 3) % SIZES.length]! || 2, c]),
   [70, 1000],

@@ -2,6 +2,7 @@
 // vecmath_avx2.h.
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
 #include <limits>
 
 #include "../math/vecmath_avx2.h"
@@ -9,6 +10,11 @@
 
 namespace dendrite {
 namespace avx2 {
+
+// Non-temporal stores need 32-byte alignment.
+constexpr std::size_t kStreamAlign = 32;
+inline void vstream(float* p, vf v) { _mm256_stream_ps(p, v); }
+inline void vstream_fence() { _mm_sfence(); }
 
 #include "activation_impl.inc"
 

@@ -9,15 +9,28 @@ namespace {
 
 // Elements below which a call stays on the calling thread (waking the pool costs more).
 constexpr std::size_t kParallelMin = 1 << 16;
-// Chunks start on multiples of this, so only the last one has a vector tail.
+// Chunks start on multiples of this (256 bytes), so only the last one has a vector tail and no
+// two chunks write the same cache line when the array is 64-byte aligned.
 constexpr std::size_t kBlock = 64;
+// Work is cut into up to this many tasks per thread, each at least kTaskMin elements. The pool
+// hands tasks out one by one, so a thread that starts late (a worker waking from sleep, or a core
+// shared with another process) takes fewer tasks instead of making the others wait for its one
+// large half: with exactly one chunk per thread, a memory-bound kernel on two threads ran slower
+// than on one whenever the second core was busy.
+constexpr std::size_t kTasksPerThread = 4;
+constexpr std::size_t kTaskMin = 1 << 15;
+// Outputs at least this large are written with non-temporal stores: at half the 32 MiB L3 of the
+// target machines, output and input together fill the cache, so the output would not stay there
+// anyway, and streaming saves reading every output line before writing it (a third of a
+// forward pass's traffic, a quarter of a backward's). Smaller outputs stay cached for the next op.
+constexpr std::size_t kStreamMinBytes = std::size_t(16) << 20;
 
-using ForwardFn = void (*)(Activation, const float*, float*, std::size_t, float);
+using ForwardFn = void (*)(Activation, const float*, float*, std::size_t, float, bool);
 using BackwardFn = void (*)(Activation, const float*, const float*, const float*, float*,
-                            std::size_t, float);
-using SoftmaxFn = void (*)(const float*, float*, std::size_t, std::size_t, bool);
+                            std::size_t, float, bool);
+using SoftmaxFn = void (*)(const float*, float*, std::size_t, std::size_t, bool, bool);
 using SoftmaxBackwardFn = void (*)(const float*, const float*, float*, std::size_t, std::size_t,
-                                   bool);
+                                   bool, bool);
 
 struct Kernels {
   ForwardFn forward;
@@ -47,20 +60,33 @@ Kernels kernels() {
   }
 }
 
-// Runs fn(begin, end) over [0, n) in block-aligned chunks on the pool.
+// Runs fn(begin, end) over [0, n) in block-aligned chunks on the pool; `unit` elements per item
+// (1, or the columns of a row) for the size thresholds.
 template <class F>
-void split(std::size_t n, F&& fn) {
-  std::size_t blocks = (n + kBlock - 1) / kBlock;
-  runtime::parallel_range(blocks, kParallelMin / kBlock, [&](std::size_t b, std::size_t e) {
-    std::size_t begin = b * kBlock;
-    std::size_t end = e * kBlock < n ? e * kBlock : n;
-    if (begin < end) fn(begin, end);
+void split(std::size_t n, std::size_t block, std::size_t unit, F&& fn) {
+  const std::size_t threads = static_cast<std::size_t>(runtime::num_threads());
+  if (threads <= 1 || n * unit < kParallelMin) {
+    fn(std::size_t(0), n);
+    return;
+  }
+  std::size_t blocks = (n + block - 1) / block;
+  std::size_t tasks = n * unit / kTaskMin;
+  if (tasks > threads * kTasksPerThread) tasks = threads * kTasksPerThread;
+  if (tasks > blocks) tasks = blocks;
+  if (tasks < 2) {
+    fn(std::size_t(0), n);
+    return;
+  }
+  std::size_t per = (blocks + tasks - 1) / tasks * block;
+  runtime::parallel_for(tasks, [&](std::size_t t) {
+    std::size_t b = t * per;
+    std::size_t e = b + per < n ? b + per : n;
+    if (b < e) fn(b, e);
   });
 }
 
-// Rows per chunk so that a chunk holds at least kParallelMin elements.
-std::size_t min_rows(std::size_t cols) {
-  return cols >= kParallelMin ? 1 : kParallelMin / (cols == 0 ? 1 : cols);
+bool stream_output(std::size_t n, const float* out, const float* in) {
+  return out != in && n >= kStreamMinBytes / sizeof(float);
 }
 
 }  // namespace
@@ -68,23 +94,28 @@ std::size_t min_rows(std::size_t cols) {
 void activation_forward(Activation act, const float* x, float* y, std::size_t n, float alpha) {
   if (n == 0) return;
   ForwardFn f = kernels().forward;
-  split(n, [&](std::size_t b, std::size_t e) { f(act, x + b, y + b, e - b, alpha); });
+  const bool stream = stream_output(n, y, x);
+  split(n, kBlock, 1, [&](std::size_t b, std::size_t e) {
+    f(act, x + b, y + b, e - b, alpha, stream);
+  });
 }
 
 void activation_backward(Activation act, const float* x, const float* y, const float* dy,
                          float* dx, std::size_t n, float alpha) {
   if (n == 0) return;
   BackwardFn f = kernels().backward;
-  split(n, [&](std::size_t b, std::size_t e) {
-    f(act, x + b, y + b, dy + b, dx + b, e - b, alpha);
+  const bool stream = stream_output(n, dx, dy);
+  split(n, kBlock, 1, [&](std::size_t b, std::size_t e) {
+    f(act, x + b, y + b, dy + b, dx + b, e - b, alpha, stream);
   });
 }
 
 void softmax_rows(const float* x, float* y, std::size_t rows, std::size_t cols, bool log) {
   if (rows == 0 || cols == 0) return;
   SoftmaxFn f = kernels().softmax;
-  runtime::parallel_range(rows, min_rows(cols), [&](std::size_t b, std::size_t e) {
-    f(x + b * cols, y + b * cols, e - b, cols, log);
+  const bool stream = stream_output(rows * cols, y, x);
+  split(rows, 1, cols, [&](std::size_t b, std::size_t e) {
+    f(x + b * cols, y + b * cols, e - b, cols, log, stream);
   });
 }
 
@@ -92,8 +123,9 @@ void softmax_rows_backward(const float* y, const float* dy, float* dx, std::size
                            std::size_t cols, bool log) {
   if (rows == 0 || cols == 0) return;
   SoftmaxBackwardFn f = kernels().softmax_backward;
-  runtime::parallel_range(rows, min_rows(cols), [&](std::size_t b, std::size_t e) {
-    f(y + b * cols, dy + b * cols, dx + b * cols, e - b, cols, log);
+  const bool stream = stream_output(rows * cols, dx, dy);
+  split(rows, 1, cols, [&](std::size_t b, std::size_t e) {
+    f(y + b * cols, dy + b * cols, dx + b * cols, e - b, cols, log, stream);
   });
 }
 

@@ -5,13 +5,17 @@
 
 #include "dendrite/activation.h"
 
+// `stream`: write the output with non-temporal stores where the path has them (outputs much
+// larger than the cache; the output must not alias an input).
 #define DENDRITE_DECLARE_ACTIVATION_KERNELS                                                      \
-  void activation_forward(Activation act, const float* x, float* y, std::size_t n, float alpha); \
+  void activation_forward(Activation act, const float* x, float* y, std::size_t n, float alpha,  \
+                          bool stream);                                                          \
   void activation_backward(Activation act, const float* x, const float* y, const float* dy,      \
-                           float* dx, std::size_t n, float alpha);                               \
-  void softmax_rows(const float* x, float* y, std::size_t rows, std::size_t cols, bool log);     \
+                           float* dx, std::size_t n, float alpha, bool stream);                  \
+  void softmax_rows(const float* x, float* y, std::size_t rows, std::size_t cols, bool log,      \
+                    bool stream);                                                                \
   void softmax_rows_backward(const float* y, const float* dy, float* dx, std::size_t rows,       \
-                             std::size_t cols, bool log);
+                             std::size_t cols, bool log, bool stream);
 
 namespace dendrite {
 namespace scalar { DENDRITE_DECLARE_ACTIVATION_KERNELS }

@@ -2,6 +2,7 @@
 // vecmath_scalar.h.
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
 #include <limits>
 
 #include "../math/vecmath_scalar.h"
@@ -9,6 +10,11 @@
 
 namespace dendrite {
 namespace scalar {
+
+// No non-temporal stores on this path: streaming falls back to ordinary stores.
+constexpr std::size_t kStreamAlign = 0;
+inline void vstream(float* p, vf v) { vstore(p, v); }
+inline void vstream_fence() {}
 
 #include "activation_impl.inc"
 
