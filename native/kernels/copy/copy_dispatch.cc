@@ -58,11 +58,18 @@ Layout collapse(std::size_t rank, const std::size_t* shape, const std::size_t* x
   return c;
 }
 
+// Rows shorter than this copy in a plain loop: the call to memcpy costs more than the copy.
+constexpr std::size_t kShortRow = 16;
+
 // out[j·os] = x[j·xs] for j < n.
 inline void copy_run(const float* x, std::size_t xs, float* out, std::size_t os, std::size_t n) {
   if (os == 1) {
     if (xs == 1) {
-      std::memcpy(out, x, n * sizeof(float));
+      if (n >= kShortRow) {
+        std::memcpy(out, x, n * sizeof(float));
+      } else {
+        for (std::size_t j = 0; j < n; ++j) out[j] = x[j];
+      }
     } else if (xs == 0) {
       const float v = *x;
       for (std::size_t j = 0; j < n; ++j) out[j] = v;
@@ -167,6 +174,14 @@ void copy_layout(const Layout& c, const float* x, float* out) {
     // One run: split it over threads.
     runtime::parallel_range(n, kMinChunk, [&](std::size_t lo, std::size_t hi) {
       copy_run(x + lo * xs, xs, out + lo * os, os, hi - lo);
+    });
+    return;
+  }
+  if (c.rank == 2) {
+    // Rows without an odometer: the common case, and the one with the shortest rows.
+    const std::size_t xr = c.xs[0], orow = c.os[0];
+    runtime::parallel_range(c.dims[0], min_units(n), [&](std::size_t lo, std::size_t hi) {
+      for (std::size_t row = lo; row < hi; ++row) copy_run(x + row * xr, xs, out + row * orow, os, n);
     });
     return;
   }
