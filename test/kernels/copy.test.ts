@@ -117,6 +117,7 @@ describe.each(ISAS)('copyStrided on %s', (isa) => {
         [[3, 5, 7], [0, 0, 0], 1],
         [[7, 33, 16], [33, 1, 0], 231],
         [[16, 17, 2], [0, 1, 17], 34],
+        [[100_000, 3], [1, 0], 100_000],
       ];
       for (const [shape, strides, n] of fixed) check(values(rng, n), shape, strides, `[${shape}] strides [${strides}]`);
       for (let t = 0; t < 60; t++) {
@@ -149,9 +150,11 @@ describe.each(ISAS)('copyStrided on %s', (isa) => {
         const offset = begins.reduce((p, b, i) => p + b * st[i]!, 0);
         check(x.subarray(offset), sizes, st, `slice of [${shape}] at [${begins}] size [${sizes}]`);
       }
-      // A large one that runs threaded.
+      // Large ones that run threaded, with long and with short rows.
       const x = values(rng, 600 * 500);
       check(x.subarray(3 * 500 + 7), [590, 480], [500, 1], 'slice of [600, 500]');
+      const y = values(rng, 100_000 * 10);
+      check(y.subarray(4), [100_000, 3], [10, 1], 'columns 4..6 of [100000, 10]');
     }));
   });
 
