@@ -6,6 +6,7 @@
  * written. Options: --isa=<name> forces a path.
  */
 import { spawnSync } from 'node:child_process';
+import os from 'node:os';
 import { NativeBackend } from '../src/backend/native.js';
 import { Random } from '../src/random.js';
 import { findPython, printJson, round, timeIt } from './util.js';
@@ -176,10 +177,13 @@ export async function main(args: string[]): Promise<void> {
     }
     results[c.name] = entry;
   }
+  const isaUsed = native.isa();
   native.setNumThreads(threadsBefore);
   native.setIsa(isaBefore);
   printJson({
-    isa: native.isa(), unit: 'ms and GB/s (bytes read + written), medians', cases: results,
+    isa: isaUsed, unit: 'ms and GB/s (bytes read + written), medians',
+    // Two-thread figures mean little when other work shares the cores.
+    loadAverage: round(os.loadavg()[0]!, 2), cases: results,
     numpy: np ? 'numpy 1 thread (copies are single-threaded in numpy)' : 'not available (no python3 with numpy)',
   });
 }
