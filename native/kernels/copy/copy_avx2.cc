@@ -93,5 +93,21 @@ void copy_transpose(const float* x, std::size_t ldx, float* out, std::size_t ldo
   edge(x, ldx, out, ldo, 0, rows, cols_full, cols);
 }
 
+void copy_row(const float* x, float* out, std::size_t n) {
+  std::size_t j = 0;
+  for (; j + 32 <= n; j += 32) {
+    const __m256 a = _mm256_loadu_ps(x + j);
+    const __m256 b = _mm256_loadu_ps(x + j + 8);
+    const __m256 c = _mm256_loadu_ps(x + j + 16);
+    const __m256 d = _mm256_loadu_ps(x + j + 24);
+    _mm256_storeu_ps(out + j, a);
+    _mm256_storeu_ps(out + j + 8, b);
+    _mm256_storeu_ps(out + j + 16, c);
+    _mm256_storeu_ps(out + j + 24, d);
+  }
+  for (; j + 8 <= n; j += 8) _mm256_storeu_ps(out + j, _mm256_loadu_ps(x + j));
+  for (; j < n; ++j) out[j] = x[j];
+}
+
 }  // namespace avx2
 }  // namespace dendrite

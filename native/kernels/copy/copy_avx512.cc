@@ -89,5 +89,24 @@ void copy_transpose(const float* x, std::size_t ldx, float* out, std::size_t ldo
   }
 }
 
+void copy_row(const float* x, float* out, std::size_t n) {
+  std::size_t j = 0;
+  for (; j + 64 <= n; j += 64) {
+    const __m512 a = _mm512_loadu_ps(x + j);
+    const __m512 b = _mm512_loadu_ps(x + j + 16);
+    const __m512 c = _mm512_loadu_ps(x + j + 32);
+    const __m512 d = _mm512_loadu_ps(x + j + 48);
+    _mm512_storeu_ps(out + j, a);
+    _mm512_storeu_ps(out + j + 16, b);
+    _mm512_storeu_ps(out + j + 32, c);
+    _mm512_storeu_ps(out + j + 48, d);
+  }
+  for (; j + 16 <= n; j += 16) _mm512_storeu_ps(out + j, _mm512_loadu_ps(x + j));
+  if (j < n) {
+    const __mmask16 m = static_cast<__mmask16>((1u << (n - j)) - 1u);
+    _mm512_mask_storeu_ps(out + j, m, _mm512_maskz_loadu_ps(m, x + j));
+  }
+}
+
 }  // namespace avx512
 }  // namespace dendrite

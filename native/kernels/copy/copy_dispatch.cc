@@ -2,7 +2,6 @@
 // fills, gathers, blocked transposes), the split over threads, and dispatch to the active ISA's
 // transpose panel.
 #include <cstddef>
-#include <cstring>
 
 #include "copy_kernels.h"
 #include "dendrite/copy.h"
@@ -11,13 +10,24 @@
 namespace dendrite {
 namespace {
 
-copy::TransposeFn transpose_fn() {
+struct Kernels {
+  copy::TransposeFn transpose;
+  copy::RowFn row;
+};
+
+const Kernels kScalar = {scalar::copy_transpose, scalar::copy_row};
+#if defined(__x86_64__) || defined(_M_X64)
+const Kernels kAvx2 = {avx2::copy_transpose, avx2::copy_row};
+const Kernels kAvx512 = {avx512::copy_transpose, avx512::copy_row};
+#endif
+
+const Kernels& kernels() {
   switch (runtime::active_isa()) {
 #if defined(__x86_64__) || defined(_M_X64)
-    case Isa::Avx512: return avx512::copy_transpose;
-    case Isa::Avx2: return avx2::copy_transpose;
+    case Isa::Avx512: return kAvx512;
+    case Isa::Avx2: return kAvx2;
 #endif
-    default: return scalar::copy_transpose;  // arm64 included: a plain blocked loop
+    default: return kScalar;  // arm64 included: a plain blocked loop and memcpy
   }
 }
 
@@ -58,15 +68,16 @@ Layout collapse(std::size_t rank, const std::size_t* shape, const std::size_t* x
   return c;
 }
 
-// Rows shorter than this copy in a plain loop: the call to memcpy costs more than the copy.
+// Rows shorter than this copy in a plain loop: a call costs more than the copy.
 constexpr std::size_t kShortRow = 16;
 
 // out[j·os] = x[j·xs] for j < n.
-inline void copy_run(const float* x, std::size_t xs, float* out, std::size_t os, std::size_t n) {
+inline void copy_run(const Kernels& k, const float* x, std::size_t xs, float* out, std::size_t os,
+                     std::size_t n) {
   if (os == 1) {
     if (xs == 1) {
       if (n >= kShortRow) {
-        std::memcpy(out, x, n * sizeof(float));
+        k.row(x, out, n);
       } else {
         for (std::size_t j = 0; j < n; ++j) out[j] = x[j];
       }
@@ -125,6 +136,7 @@ void copy_layout(const Layout& c, const float* x, float* out) {
     *out = *x;
     return;
   }
+  const Kernels& k = kernels();
   const std::size_t last = c.rank - 1;
   const std::size_t n = c.dims[last];
   const std::size_t xs = c.xs[last], os = c.os[last];
@@ -151,7 +163,7 @@ void copy_layout(const Layout& c, const float* x, float* out) {
     const std::size_t ldo = c.os[p];
     const std::size_t bands = (rows + kBand - 1) / kBand;
     const std::size_t band_rows = rows < kBand ? rows : kBand;
-    const copy::TransposeFn fn = transpose_fn();
+    const copy::TransposeFn fn = k.transpose;
     runtime::parallel_range(outer * bands, min_units(band_rows * n),
                             [&](std::size_t lo, std::size_t hi) {
       Odometer o = od;
@@ -173,7 +185,7 @@ void copy_layout(const Layout& c, const float* x, float* out) {
   if (c.rank == 1) {
     // One run: split it over threads.
     runtime::parallel_range(n, kMinChunk, [&](std::size_t lo, std::size_t hi) {
-      copy_run(x + lo * xs, xs, out + lo * os, os, hi - lo);
+      copy_run(k, x + lo * xs, xs, out + lo * os, os, hi - lo);
     });
     return;
   }
@@ -181,7 +193,7 @@ void copy_layout(const Layout& c, const float* x, float* out) {
     // Rows without an odometer: the common case, and the one with the shortest rows.
     const std::size_t xr = c.xs[0], orow = c.os[0];
     runtime::parallel_range(c.dims[0], min_units(n), [&](std::size_t lo, std::size_t hi) {
-      for (std::size_t row = lo; row < hi; ++row) copy_run(x + row * xr, xs, out + row * orow, os, n);
+      for (std::size_t row = lo; row < hi; ++row) copy_run(k, x + row * xr, xs, out + row * orow, os, n);
     });
     return;
   }
@@ -193,7 +205,7 @@ void copy_layout(const Layout& c, const float* x, float* out) {
     Odometer o = od;
     o.seek(c, lo);
     for (std::size_t row = lo; row < hi; ++row) {
-      copy_run(x + o.ox, xs, out + o.oo, os, n);
+      copy_run(k, x + o.ox, xs, out + o.oo, os, n);
       o.next(c);
     }
   });

@@ -4,6 +4,7 @@
 // faster on a 1024² transpose); close rows (a compact source tile) copy directly, which is faster
 // there.
 #include <cstddef>
+#include <cstring>
 
 #include "copy_kernels.h"
 
@@ -41,6 +42,10 @@ void copy_transpose(const float* x, std::size_t ldx, float* out, std::size_t ldo
       }
     }
   }
+}
+
+void copy_row(const float* x, float* out, std::size_t n) {
+  std::memcpy(out, x, n * sizeof(float));
 }
 
 }  // namespace scalar
