@@ -150,6 +150,16 @@ export function sameShape(a: readonly number[], b: readonly number[]): boolean {
 }
 
 /** Row-major element strides of a dense shape. */
+/** Highest rank the backends' strided kernels (copyStrided, binary) take. */
+export const MAX_KERNEL_RANK = 8;
+
+/** Element strides of `shape` right-aligned against `target`, 0 along broadcast axes. */
+export function broadcastSourceStrides(shape: readonly number[], target: readonly number[]): number[] {
+  const src = stridesOf(shape);
+  const offset = target.length - shape.length;
+  return target.map((d, o) => (o < offset || shape[o - offset] !== d ? 0 : src[o - offset]!));
+}
+
 export function stridesOf(shape: readonly number[]): number[] {
   const s = new Array<number>(shape.length);
   let acc = 1;

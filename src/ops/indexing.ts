@@ -6,10 +6,9 @@ import { record } from '../autograd.js';
 import { getBackend } from '../backend/index.js';
 import { ArgumentError, DTypeError, ShapeError, ValueError, describe, fmtShape } from '../errors.js';
 import { Tensor } from '../tensor.js';
-import { alloc, checkedSize, normAxis, sizeOf, stridesOf } from './checks.js';
+import { MAX_KERNEL_RANK, alloc, checkedSize, normAxis, sizeOf, stridesOf } from './checks.js';
 
 /** Largest rank the backend's strided copy takes; higher ranks copy run by run in TypeScript. */
-const MAX_COPY_RANK = 8;
 
 /** One axis of a range slice: [start, stop) with Python's negative indices and clamping; null = all. */
 export type SliceRange = null | undefined | readonly [start: number, stop?: number];
@@ -125,7 +124,7 @@ export function slice(x: Tensor, begin: SliceSpec, size?: number | readonly numb
   // The box is x's buffer from the first element's offset on, stepped by x's strides.
   const strides = stridesOf(x.shape);
   const offset = begins.reduce((p, b, d) => p + b * strides[d]!, 0);
-  const native = x.rank <= MAX_COPY_RANK;
+  const native = x.rank <= MAX_KERNEL_RANK;
   if (n > 0 && native) getBackend().copyStrided(x.data.subarray(offset), sizes, strides, out);
   else forEachRun(x.shape, begins, sizes, (src, dst, run) => out.set(x.data.subarray(src, src + run), dst));
   return record(new Tensor(out, sizes), 'slice', [x], (g) => {

@@ -8,7 +8,9 @@ import { getBackend } from '../backend/index.js';
 import type { ReduceOpName } from '../backend/backend.js';
 import { ArgumentError, ShapeError, describe, fmtShape } from '../errors.js';
 import { Tensor, type VarianceOptions } from '../tensor.js';
-import { alloc, finiteArg, normAxes, normAxis, sameShape, sizeOf } from './checks.js';
+import {
+  MAX_KERNEL_RANK, alloc, broadcastSourceStrides, finiteArg, normAxes, normAxis, sameShape, sizeOf,
+} from './checks.js';
 import { toTensor } from './elementwise.js';
 
 type Axis = number | readonly number[] | undefined;
@@ -19,7 +21,13 @@ const ZERO = new Float32Array(1);
 export function expandRaw(x: Tensor, shape: readonly number[]): Tensor {
   if (sameShape(x.shape, shape)) return x;
   const out = alloc('broadcastTo', sizeOf(shape));
-  if (out.length > 0) getBackend().binary('add', x.data, x.shape, ZERO, [], out, shape);
+  if (out.length > 0) {
+    if (shape.length <= MAX_KERNEL_RANK) {
+      getBackend().copyStrided(x.data, shape, broadcastSourceStrides(x.shape, shape), out);
+    } else {
+      getBackend().binary('add', x.data, x.shape, ZERO, [], out, shape);
+    }
+  }
   return new Tensor(out, shape);
 }
 

@@ -6,7 +6,7 @@ import { record } from '../autograd.js';
 import { getBackend } from '../backend/index.js';
 import { ArgumentError, ShapeError, describe, fmtShape } from '../errors.js';
 import { Tensor } from '../tensor.js';
-import { alloc, broadcastShapes, checkedSize, normAxis, sameShape, sizeOf, stridesOf } from './checks.js';
+import { MAX_KERNEL_RANK, alloc, broadcastShapes, checkedSize, normAxis, sameShape, sizeOf, stridesOf } from './checks.js';
 import { sumToShape, expandRaw } from './reduce.js';
 
 function checkTensor(op: string, x: unknown, name = 'x'): Tensor {
@@ -96,7 +96,6 @@ export function unsqueeze(x: Tensor, axis: number): Tensor {
 }
 
 /** Largest rank the backend's strided copy takes; higher ranks use the loops below. */
-const MAX_COPY_RANK = 8;
 
 /** Copies `data` of `shape` into the order given by `dims` (out axis i = in axis dims[i]). */
 export function permuteRaw(data: Float32Array, shape: readonly number[], dims: readonly number[]): Float32Array {
@@ -107,7 +106,7 @@ export function permuteRaw(data: Float32Array, shape: readonly number[], dims: r
   const inStrides = stridesOf(shape);
   const outShape = dims.map((d) => shape[d]!);
   const st = dims.map((d) => inStrides[d]!);
-  if (rank <= MAX_COPY_RANK) {
+  if (rank <= MAX_KERNEL_RANK) {
     getBackend().copyStrided(data, outShape, st, out);
     return out;
   }
@@ -175,20 +174,9 @@ export function broadcastTo(x: Tensor, shape: readonly number[]): Tensor {
   if (!sameShape(target, shape)) {
     throw new ShapeError(`dendrite.broadcastTo: cannot broadcast ${fmtShape(x.shape)} to ${fmtShape(shape)}`);
   }
-  const n = checkedSize('broadcastTo', target);
-  let res: Tensor;
-  if (target.length <= MAX_COPY_RANK) {
-    // Source strides right-aligned against the target, 0 along broadcast axes.
-    const src = stridesOf(x.shape);
-    const offset = target.length - x.rank;
-    const strides = target.map((d, o) => (o < offset || x.shape[o - offset] !== d ? 0 : src[o - offset]!));
-    const out = alloc('broadcastTo', n);
-    if (n > 0) getBackend().copyStrided(x.data, target, strides, out);
-    res = new Tensor(out, target);
-  } else {
-    const out = expandRaw(x, target);
-    res = out === x ? new Tensor(new Float32Array(x.data), x.shape) : out;
-  }
+  checkedSize('broadcastTo', target);
+  const out = expandRaw(x, target);
+  const res = out === x ? new Tensor(new Float32Array(x.data), x.shape) : out;
   return record(res, 'broadcastTo', [x], (g) => [sumToShape(g, x.shape)]);
 }
 
