@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "dendrite/activation.h"
+#include "dendrite/copy.h"
 #include "dendrite/elementwise.h"
 #include "dendrite/gemm.h"
 #include "dendrite/runtime.h"
@@ -244,6 +245,33 @@ void test_elementwise(dendrite::Isa isa) {
   }
 }
 
+void test_copy(dendrite::Isa isa) {
+  // Transposes of odd shapes (edge tiles) and a 3-D permute, against index arithmetic.
+  for (std::size_t r : {1, 3, 15, 16, 17, 33, 257}) {
+    for (std::size_t c : {1, 5, 16, 31, 40}) {
+      Buf x(r * c), out(r * c);
+      fill(x);
+      std::size_t shape[2] = {c, r}, strides[2] = {1, c};
+      dendrite::copy_strided(2, shape, x.data(), strides, out.data());
+      for (std::size_t j = 0; j < c; ++j)
+        for (std::size_t i = 0; i < r; ++i)
+          if (out.p[j * r + i] != x.p[i * c + j]) {
+            CHECK(false, "transpose[%s] %zux%zu at (%zu,%zu)", dendrite::isa_name(isa), r, c, i, j);
+            return;
+          }
+    }
+  }
+  const std::size_t a = 5, b = 17, c = 19;
+  Buf x(a * b * c), out(a * b * c);
+  fill(x);
+  std::size_t shape[3] = {c, a, b}, strides[3] = {1, b * c, c};  // [a,b,c] -> [c,a,b]
+  dendrite::copy_strided(3, shape, x.data(), strides, out.data());
+  for (std::size_t k = 0; k < c; ++k)
+    for (std::size_t i = 0; i < a; ++i)
+      for (std::size_t j = 0; j < b; ++j)
+        CHECK(out.p[(k * a + i) * b + j] == x.p[(i * b + j) * c + k], "permute[%s]", dendrite::isa_name(isa));
+}
+
 }  // namespace
 
 int main() {
@@ -256,6 +284,7 @@ int main() {
       test_gemm(isa);
       test_activations(isa);
       test_elementwise(isa);
+      test_copy(isa);
     }
     std::printf("%s: checked\n", dendrite::isa_name(isa));
   }
