@@ -13,7 +13,7 @@ namespace dendrite {
 namespace gemm {
 namespace {
 
-constexpr int kScratchSlots = 3;
+constexpr int kScratchSlots = 4;
 constexpr std::size_t kScratchAlign = 64;
 
 struct Scratch {

@@ -25,7 +25,7 @@ struct Kernel {
   static constexpr std::size_t MR = 14, NR = 32, VL = 16;
   static constexpr std::size_t KC = 384, NC = 512;
   static constexpr std::size_t PACK_A_MIN_N = 3 * NR;
-  static constexpr std::size_t PACK_B_MIN_M = 4 * MR;
+  static constexpr std::size_t PACK_B_MIN_M = 20 * MR;
 
   // Transposing pack of op(B) = Bᵀ in 8×8 blocks, the remainder element by element.
   static void pack_bt(const float* src, std::size_t ld, std::size_t kc, std::size_t w, float* dst) {
@@ -131,6 +131,9 @@ struct Kernel {
     const std::size_t rs = t.a_rs;
     const std::size_t b_ks = t.b_ks;
     for (std::size_t p = 0; p < t.kc; ++p) {
+      // B eight steps ahead: packed slivers stream from L2, unpacked rows are a stride apart.
+      _mm_prefetch(reinterpret_cast<const char*>(b + 8 * b_ks), _MM_HINT_T0);
+      if (NV == 2) _mm_prefetch(reinterpret_cast<const char*>(b + 8 * b_ks + 16), _MM_HINT_T0);
       const __m512 b0 = _mm512_maskz_loadu_ps(m0, b);
       __m512 b1 = _mm512_setzero_ps();
       if (NV == 2) b1 = _mm512_maskz_loadu_ps(m1, b + 16);

@@ -19,7 +19,10 @@
 #pragma once
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cstddef>
+#include <cstdint>
+#include <new>
 #include <type_traits>
 #include <utility>
 
@@ -180,23 +183,28 @@ void pack_a_sliver(const Params& P, std::size_t i0, std::size_t pc, std::size_t 
   }
 }
 
-// Floats of op(A) packed at once: one block of row slivers × one k block (4 MiB, an L3 share).
-// Taller products run in several row blocks.
-constexpr std::size_t kPackedABudget = std::size_t(1) << 20;
+// Floats of op(A) packed at once (8 MiB): all of k for a block of row slivers. Taller products
+// run in several row blocks.
+constexpr std::size_t kPackedABudget = std::size_t(1) << 21;
 // Tasks per thread in a parallel region: the pool hands tasks out one at a time, so a thread that
 // is held up (preempted, or sharing its core) leaves its remaining tasks to the others.
 constexpr std::size_t kTasksPerThread = 4;
 
+// States of one packed A sliver × k block, shared by the tasks of a region.
+constexpr std::uint32_t kSliverEmpty = 0, kSliverPacking = 1, kSliverReady = 2;
+
 // The loop nest (BLIS order with the roles of A and B swapped, since B is the vector operand):
-//   for each block of row slivers and each KC-deep block of k:
-//     pack that block of op(A) once (MR-row slivers, k-major);                       [region 1]
-//     for each group of columns (an NC-wide panel on one thread, finer on several):   [region 2]
-//       pack the group's kc×NR slivers of op(B) (L2-resident, private to the task),
-//       then for each A sliver (L1-resident) run the register tile over the B slivers.
-// On several threads the two regions run on the pool, the second as row × column groups,
-// several per thread. Only A is shared: each task packs the B slivers it reads, so a task never
-// waits for another. Small products skip packing: A is read in place when there are too few
-// columns to reuse a sliver, B when there are too few rows.
+// one region per block of row slivers (usually the whole product), made of tasks that each own a
+// group of rows × a group of columns (one task per NC-wide panel on one thread, several finer
+// tasks per thread on several):
+//   for each KC-deep block of k (outermost on one thread, per task on several):
+//     pack the task's kc×NR slivers of op(B) (L2-resident, private to the task);
+//     for each of its A slivers (L1-resident): take the shared packed copy of that MR×kc block of
+//       op(A) (packing it first if no task has), then run the register tile over the B slivers.
+// Tasks never wait for each other: a sliver another task is packing right now is packed again
+// privately. Tasks of the same rows start at different slivers so they seldom collide. Small
+// products skip packing: A is read in place when there are too few columns to reuse a sliver, B
+// when there are too few rows.
 template <class K>
 void blocked(const Params& P) {
   constexpr std::size_t MR = K::MR, NR = K::NR, KC = K::KC, NC = K::NC;
@@ -218,10 +226,11 @@ void blocked(const Params& P) {
   const std::size_t m_slivers = (m + rows - 1) / rows;
   const std::size_t n_slivers = (n + NR - 1) / NR;
 
-  // Column groups (in slivers): balanced NC-wide panels, or finer groups when parallel.
+  // Column groups (in slivers): balanced NC-wide panels, or finer groups when parallel, and row
+  // groups when there are too few columns to give every thread several tasks.
   constexpr std::size_t panel_slivers = NC / NR;
   std::size_t cg = (n_slivers + panel_slivers - 1) / panel_slivers;
-  std::size_t rg = 1;  // row groups per A block
+  std::size_t rg = 1;
   const std::size_t target = threads * kTasksPerThread;
   if (parallel && cg < target) {
     cg = std::min(n_slivers, target);
@@ -230,21 +239,29 @@ void blocked(const Params& P) {
   const std::size_t cg_slivers = (n_slivers + cg - 1) / cg;
   cg = (n_slivers + cg_slivers - 1) / cg_slivers;
 
-  // Row blocks of A within the packing budget.
-  const std::size_t ab_slivers =
-      pack_a ? std::max<std::size_t>(1, kPackedABudget / (MR * kc_max)) : m_slivers;
-
-  float* ap = nullptr;
+  // Row blocks of A within the packing budget, balanced; each is one region. Several threads
+  // share packed A for all of k (each task runs through k on its own); one thread packs one k
+  // block at a time and reuses the buffer.
+  const std::size_t a_depth = parallel ? k : kc_max;
+  const std::size_t a_blocks = parallel ? k_blocks : 1;  // packing states per sliver
+  std::size_t ab_slivers = m_slivers;
   if (pack_a) {
-    ap = scratch(kScratchPackedA, std::min(ab_slivers, m_slivers) * MR * kc_max);
-    if (ap == nullptr) return;  // out of memory: leave C as it is rather than crash
+    ab_slivers = std::max<std::size_t>(1, kPackedABudget / (MR * a_depth));
+    const std::size_t row_blocks = (m_slivers + ab_slivers - 1) / ab_slivers;
+    ab_slivers = (m_slivers + row_blocks - 1) / row_blocks;
   }
-  auto region = [&](std::size_t tasks, auto&& fn) {
-    if (parallel && tasks > 1) {
-      runtime::parallel_for(tasks, fn);
-    } else {
-      for (std::size_t t = 0; t < tasks; ++t) fn(t);
-    }
+  const std::size_t block_max = std::min(ab_slivers, m_slivers);
+  float* ap = nullptr;
+  std::atomic<std::uint32_t>* state = nullptr;
+  if (pack_a) {
+    const std::size_t a_floats = (block_max * MR * a_depth + 15) / 16 * 16;
+    static_assert(sizeof(std::atomic<std::uint32_t>) == sizeof(float), "state words are floats");
+    ap = scratch(kScratchPackedA, a_floats + block_max * a_blocks);
+    if (ap == nullptr) return;  // out of memory: leave C as it is rather than crash
+    state = reinterpret_cast<std::atomic<std::uint32_t>*>(ap + a_floats);
+  }
+  auto reset_states = [&](std::size_t count) {
+    for (std::size_t i = 0; i < count; ++i) new (state + i) std::atomic<std::uint32_t>(kSliverEmpty);
   };
 
   for (std::size_t sb0 = 0; sb0 < m_slivers; sb0 += ab_slivers) {
@@ -253,79 +270,102 @@ void blocked(const Params& P) {
     const std::size_t rg_slivers = (block_slivers + rg - 1) / rg;
     const std::size_t row_groups = (block_slivers + rg_slivers - 1) / rg_slivers;
 
-    for (std::size_t pc = 0; pc < k; pc += kc_max) {
+    // One k block of task t: its rows × its columns.
+    auto step = [&](std::size_t t, std::size_t pc, std::size_t pb) {
+      const std::size_t r_idx = t / cg, c_idx = t % cg;
+      const std::size_t s0 = sb0 + r_idx * rg_slivers;
+      const std::size_t s1 = std::min(sb1, s0 + rg_slivers);
+      const std::size_t jc = c_idx * cg_slivers * NR;
+      if (s0 >= s1 || jc >= n) return;
+      const std::size_t nc = std::min(cg_slivers * NR, n - jc);
+      const std::size_t slivers = (nc + NR - 1) / NR;
+      const std::size_t count = s1 - s0;
+      // Where this task starts in its rows: spread over the tasks sharing them.
+      const std::size_t start = parallel ? count * c_idx / cg : 0;
       const std::size_t kc = std::min(kc_max, k - pc);
-      const float beta = pc == 0 ? P.beta : 1.0f;
       const bool last = pc + kc == k;
 
-      if (pack_a) {
-        const std::size_t chunks = parallel ? std::min(block_slivers, target) : 1;
-        const std::size_t per = (block_slivers + chunks - 1) / chunks;
-        region(chunks, [&](std::size_t t) {
-          const std::size_t s0 = sb0 + t * per, s1 = std::min(sb1, s0 + per);
-          for (std::size_t s = s0; s < s1; ++s) {
-            const std::size_t i0 = s * rows;
-            pack_a_sliver<K>(P, i0, pc, std::min(rows, m - i0), kc, ap + (s - sb0) * MR * kc);
-          }
-        });
+      float* bp = nullptr;
+      if (pack_b) {
+        bp = scratch(kScratchPackedB, kc_max * cg_slivers * NR);
+        if (bp == nullptr) return;
+        pack_b_slivers<K>(P, pc, jc, kc, nc, 0, slivers, bp);
       }
-
-      region(row_groups * cg, [&](std::size_t t) {
-        const std::size_t r_idx = t / cg, c_idx = t % cg;
-        const std::size_t s0 = sb0 + r_idx * rg_slivers;
-        const std::size_t s1 = std::min(sb1, s0 + rg_slivers);
-        const std::size_t jc = c_idx * cg_slivers * NR;
-        if (s0 >= s1 || jc >= n) return;
-        const std::size_t nc = std::min(cg_slivers * NR, n - jc);
-        const std::size_t slivers = (nc + NR - 1) / NR;
-
-        float* bp = nullptr;
-        if (pack_b) {
-          bp = scratch(kScratchPackedB, kc_max * cg_slivers * NR);
-          if (bp == nullptr) return;
-          pack_b_slivers<K>(P, pc, jc, kc, nc, 0, slivers, bp);
-        }
-        Tile tl;
-        tl.kc = kc;
-        tl.ldc = P.ldc;
-        tl.alpha = P.alpha;
-        tl.beta = beta;
-        for (std::size_t s = s0; s < s1; ++s) {
-          const std::size_t i0 = s * rows, mr = std::min(rows, m - i0);
-          bool kmajor;
-          if (pack_a) {
-            tl.a = ap + (s - sb0) * MR * kc;
-            tl.a_rs = 1;
-            tl.a_ks = MR;
-            kmajor = true;
-          } else if (P.ta) {
-            tl.a = P.a + pc * P.lda + i0;
-            tl.a_rs = 1;
-            tl.a_ks = P.lda;
-            kmajor = true;
+      Tile tl;
+      tl.ldc = P.ldc;
+      tl.alpha = P.alpha;
+      tl.kc = kc;
+      tl.beta = pc == 0 ? P.beta : 1.0f;
+      for (std::size_t q = 0; q < count; ++q) {
+        const std::size_t s = s0 + (start + q) % count;
+        const std::size_t i0 = s * rows, mr = std::min(rows, m - i0);
+        bool kmajor;
+        if (pack_a) {
+          float* shared = ap + (s - sb0) * MR * a_depth + (parallel ? pc * MR : 0);
+          std::atomic<std::uint32_t>& st = state[(s - sb0) * a_blocks + (parallel ? pb : 0)];
+          std::uint32_t seen = st.load(std::memory_order_acquire);
+          if (seen == kSliverReady) {
+            tl.a = shared;
+          } else if (seen == kSliverEmpty &&
+                     st.compare_exchange_strong(seen, kSliverPacking, std::memory_order_acq_rel)) {
+            pack_a_sliver<K>(P, i0, pc, mr, kc, shared);
+            st.store(kSliverReady, std::memory_order_release);
+            tl.a = shared;
+          } else if (seen == kSliverReady) {
+            tl.a = shared;
           } else {
-            tl.a = P.a + i0 * P.lda + pc;
-            tl.a_rs = P.lda;
-            tl.a_ks = 1;
-            kmajor = false;
+            // Another task is packing it at this moment: a private copy beats waiting.
+            float* own = scratch(kScratchPrivateA, MR * kc_max);
+            if (own == nullptr) return;
+            pack_a_sliver<K>(P, i0, pc, mr, kc, own);
+            tl.a = own;
           }
-          for (std::size_t j = 0; j < slivers; ++j) {
-            const std::size_t j0 = j * NR;
-            const std::size_t nr = std::min(NR, nc - j0);
-            if (pack_b) {
-              tl.b = bp + j * kc * NR;
-              tl.b_ks = NR;
-            } else {
-              tl.b = P.b + pc * P.ldb + jc + j0;
-              tl.b_ks = P.ldb;
-            }
-            tl.nr = nr;
-            tl.c = P.c + i0 * P.ldc + jc + j0;
-            table.get(kmajor, nr, mr)(tl);
-          }
-          if (last && P.epilogue) epilogue(P, i0, mr, jc, nc);
+          tl.a_rs = 1;
+          tl.a_ks = MR;
+          kmajor = true;
+        } else if (P.ta) {
+          tl.a = P.a + pc * P.lda + i0;
+          tl.a_rs = 1;
+          tl.a_ks = P.lda;
+          kmajor = true;
+        } else {
+          tl.a = P.a + i0 * P.lda + pc;
+          tl.a_rs = P.lda;
+          tl.a_ks = 1;
+          kmajor = false;
         }
+        for (std::size_t j = 0; j < slivers; ++j) {
+          const std::size_t j0 = j * NR;
+          const std::size_t nr = std::min(NR, nc - j0);
+          if (pack_b) {
+            tl.b = bp + j * kc * NR;
+            tl.b_ks = NR;
+          } else {
+            tl.b = P.b + pc * P.ldb + jc + j0;
+            tl.b_ks = P.ldb;
+          }
+          tl.nr = nr;
+          tl.c = P.c + i0 * P.ldc + jc + j0;
+          table.get(kmajor, nr, mr)(tl);
+        }
+        if (last && P.epilogue) epilogue(P, i0, mr, jc, nc);
+      }
+    };
+
+    const std::size_t tasks = row_groups * cg;
+    if (pack_a) reset_states(block_slivers * a_blocks);
+    if (parallel) {
+      // Each task runs all of k on its own tiles, so no task waits for another.
+      runtime::parallel_for(tasks, [&](std::size_t t) {
+        for (std::size_t pc = 0, pb = 0; pc < k; pc += kc_max, ++pb) step(t, pc, pb);
       });
+    } else {
+      // One thread: k blocks outermost, so only one k block of packed A is in use at a time
+      // (it stays in L3 while the column panels pass over it).
+      for (std::size_t pc = 0, pb = 0; pc < k; pc += kc_max, ++pb) {
+        if (pack_a && pc > 0) reset_states(block_slivers);
+        for (std::size_t t = 0; t < tasks; ++t) step(t, pc, pb);
+      }
     }
   }
 }

@@ -38,6 +38,7 @@ float* scratch(int slot, std::size_t n);
 constexpr int kScratchPackedB = 0;
 constexpr int kScratchPackedA = 1;
 constexpr int kScratchSmall = 2;
+constexpr int kScratchPrivateA = 3;
 
 // C[i0 .. i0+rows) × [j0 .. j0+cols) = act(C + bias[j]) when p.epilogue (no-op otherwise).
 void epilogue(const Params& p, std::size_t i0, std::size_t rows, std::size_t j0,
