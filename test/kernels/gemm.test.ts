@@ -17,6 +17,13 @@ const TILES: Record<string, [number, number]> = {
 };
 // Depth of a k block (KC in the same files); products deeper than this run in several blocks.
 const KC = 256;
+const KC_AVX512 = 384;
+// AVX-512 packing thresholds (gemm_avx512.cc): B is packed from 20·MR rows, A from 3·NR columns.
+const PACK_B_MIN_M = 280;
+const PACK_A_MIN_N = 96;
+// Floats of packed A per row block (kPackedABudget, gemm_driver.h): MR·k per sliver on several
+// threads, MR·KC on one.
+const PACKED_A_BUDGET = 2 ** 21;
 // Products with m·n·k at least this run on the thread pool (kParallelMinWork, gemm_internal.h).
 const PARALLEL_MIN_WORK = 1.5e6;
 
@@ -42,6 +49,10 @@ function edgeTriples(): Triple[] {
     out.push([mr - 1, nr + 1, KC - 1], [mr, nr, KC], [mr + 1, nr - 1, KC + 1]);
     out.push([2 * mr + 1, 2 * nr + 1, 2 * KC + 1]);
   }
+  out.push([13, 33, KC_AVX512 - 1], [14, 32, KC_AVX512], [15, 31, KC_AVX512 + 1], [29, 65, 2 * KC_AVX512 + 1]);
+  // Around the packing thresholds: B read in place or packed, A read in place or packed.
+  out.push([PACK_B_MIN_M - 1, 70, 40], [PACK_B_MIN_M, 70, 40], [PACK_B_MIN_M + 1, 70, 40]);
+  out.push([30, PACK_A_MIN_N - 1, 50], [30, PACK_A_MIN_N, 50], [30, PACK_A_MIN_N + 1, 50]);
   // Few columns (n <= 16, the AVX-512 dot-product path, kThinN in gemm_avx512.cc), with k tails.
   out.push([33, 10, 300], [6, 16, 33], [9, 15, 47], [5, 17, 40]);
   // Large enough for the thread pool: many row slivers (rows split) and few (columns split).
@@ -94,6 +105,34 @@ describe('gemm: native vs reference', () => {
     });
     expect(checked).toBe(triples.length * 4 * ISAS.length * 2);
     expect(parallelChecked).toBeGreaterThan(0);
+  }, 120_000);
+
+  it('splits tall products into row blocks of packed A (one and two threads)', () => {
+    // Two threads: packed A holds all of k, so 4000-deep products take 37 slivers per block.
+    const deep = Math.floor(PACKED_A_BUDGET / (14 * 4000)) * 14;
+    // One thread: one KC block at a time, 390 slivers per block.
+    const tall = Math.floor(PACKED_A_BUDGET / (14 * KC_AVX512)) * 14;
+    const cases: [number, number, number, number, boolean, boolean][] = [
+      [deep + 1, PACK_A_MIN_N + 1, 4000, 2, false, false],
+      [deep + 15, PACK_A_MIN_N, 4000, 2, true, true],
+      [tall + 1, PACK_A_MIN_N + 3, KC_AVX512, 1, false, true],
+      [tall + 30, PACK_A_MIN_N, KC_AVX512, 1, true, false],
+    ];
+    const rng = new Random(77);
+    for (const [m, n, k, threads, ta, tb] of cases) {
+      const a = randomArray(rng, m * k);
+      const b = randomArray(rng, k * n);
+      const c0 = randomArray(rng, m * n);
+      const expected = Float32Array.from(c0);
+      reference.gemm(ta, tb, m, n, k, 0.5, a, b, 0.3, expected);
+      const [atol, rtol] = tolerances(k, a, b, 0.5);
+      for (const isa of ISAS) {
+        const c = Float32Array.from(c0);
+        withIsa(isa, () => withThreads(threads, () => native.gemm(ta, tb, m, n, k, 0.5, a, b, 0.3, c)));
+        const r = compareArrays(c, expected, atol, rtol);
+        expect(r.ok, `${isa} ${threads}t m=${m} n=${n} k=${k} ta=${ta} tb=${tb}: ${r.message}`).toBe(true);
+      }
+    }
   }, 120_000);
 
   it('k = 0 gives beta·C (zeros when beta = 0, even over NaN)', () => {

@@ -303,7 +303,8 @@ bool thin_n(const Params& P) {
   const bool parallel = P.threads && runtime::num_threads() > 1 &&
                         double(m) * double(n) * double(k) >= kParallelMinWork;
   if (parallel) {
-    const std::size_t chunks = std::min<std::size_t>(runtime::num_threads(), row_blocks);
+    // Several chunks per thread, handed out one at a time: a held-up thread delays one chunk.
+    const std::size_t chunks = std::min<std::size_t>(4 * runtime::num_threads(), row_blocks);
     const std::size_t per = (row_blocks + chunks - 1) / chunks;
     runtime::parallel_for(chunks, [&](std::size_t t) {
       const std::size_t b0 = t * per, b1 = std::min(row_blocks, b0 + per);
