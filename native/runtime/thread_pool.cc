@@ -80,25 +80,27 @@ class Pool {
     ctx_ = ctx;
     n_tasks_ = n_tasks;
     next_.store(0, std::memory_order_relaxed);
-    pending_.store(helpers, std::memory_order_relaxed);
+    const std::uint64_t gen = (job_.load(std::memory_order_relaxed) >> 16) + 1;
+    entry_.store(entry_tag(gen), std::memory_order_release);  // open, nobody inside
     {
       // Generation and helper count travel in one word, so a worker that wakes late can never
       // pair one job's generation with another job's helper count.
       std::lock_guard<std::mutex> lock(mutex_);
-      std::uint64_t gen = (job_.load(std::memory_order_relaxed) >> 16) + 1;
       job_.store((gen << 16) | static_cast<std::uint64_t>(helpers), std::memory_order_release);
     }
     wake_.notify_all();
 
     work();
 
-    // Wait for the helpers to finish their last task (spin first: they usually are close).
-    for (int i = 0; pending_.load(std::memory_order_acquire) != 0; ++i) {
+    // Every task is claimed. Close the job to latecomers (a helper the OS has not scheduled yet
+    // must not hold the caller up) and wait only for the helpers inside, still running a task.
+    entry_.fetch_or(kClosed, std::memory_order_acq_rel);
+    for (int i = 0; inside(entry_.load(std::memory_order_acquire)) != 0; ++i) {
       if (i < kSpinIterations) {
         DENDRITE_PAUSE();
       } else {
         std::unique_lock<std::mutex> lock(mutex_);
-        done_.wait(lock, [&] { return pending_.load(std::memory_order_acquire) == 0; });
+        done_.wait(lock, [&] { return inside(entry_.load(std::memory_order_acquire)) == 0; });
         break;
       }
     }
@@ -139,16 +141,34 @@ class Pool {
         word = job_.load(std::memory_order_acquire);
       }
       seen = word;
-      // Not needed by this job. A job that needs this worker cannot finish without it, so the
-      // job fields read below belong to the generation in `word`.
-      if (static_cast<std::uint64_t>(index) >= (word & 0xffff)) continue;
+      if (static_cast<std::uint64_t>(index) >= (word & 0xffff)) continue;  // not needed
+      // Enter the job of this generation unless it is already closed (or a later one runs):
+      // only then are its fields valid, and the caller waits for this helper to leave.
+      const std::uint64_t tag = entry_tag(word >> 16);
+      std::uint64_t e = entry_.load(std::memory_order_acquire);
+      bool entered = false;
+      while ((e & ~kInsideMask) == tag) {  // same generation, not closed
+        if (entry_.compare_exchange_weak(e, e + 1, std::memory_order_acq_rel,
+                                         std::memory_order_acquire)) {
+          entered = true;
+          break;
+        }
+      }
+      if (!entered) continue;
       work();
-      if (pending_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+      const std::uint64_t left = entry_.fetch_sub(1, std::memory_order_acq_rel) - 1;
+      if (inside(left) == 0 && (left & kClosed) != 0) {
         std::lock_guard<std::mutex> lock(mutex_);
         done_.notify_one();
       }
     }
   }
+
+  // entry_ = (generation << 33) | closed << 32 | helpers inside the job.
+  static constexpr std::uint64_t kClosed = std::uint64_t(1) << 32;
+  static constexpr std::uint64_t kInsideMask = kClosed - 1;
+  static std::uint64_t entry_tag(std::uint64_t gen) { return (gen & 0x7fffffffu) << 33; }
+  static std::uint64_t inside(std::uint64_t e) { return e & kInsideMask; }
 
   std::atomic<int> threads_;
   std::mutex dispatch_;  // held by the thread that owns the current job
@@ -162,7 +182,7 @@ class Pool {
   void* ctx_ = nullptr;
   std::size_t n_tasks_ = 0;
   std::atomic<std::size_t> next_{0};
-  std::atomic<int> pending_{0};
+  std::atomic<std::uint64_t> entry_{0};  // who is inside the current job (see entry_tag)
 };
 
 Pool& pool() {
