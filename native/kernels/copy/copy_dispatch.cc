@@ -5,6 +5,7 @@
 
 #include "copy_kernels.h"
 #include "dendrite/copy.h"
+#include "../collapse_dims.h"
 #include "dendrite/runtime.h"
 
 namespace dendrite {
@@ -39,34 +40,9 @@ constexpr std::size_t kMinChunk = 65536;
 // while the panel sweeps its columns.
 constexpr std::size_t kBand = 256;
 
-struct Layout {
-  std::size_t rank = 0;
-  std::size_t dims[kCopyMaxRank];
-  std::size_t xs[kCopyMaxRank];
-  std::size_t os[kCopyMaxRank];
-};
-
-// Drops unit dimensions and merges a dimension into the one before it when both x and out step
-// through the pair as through one dimension.
-Layout collapse(std::size_t rank, const std::size_t* shape, const std::size_t* xs,
-                const std::size_t* os) {
-  Layout c;
-  for (std::size_t d = 0; d < rank; ++d) {
-    if (shape[d] == 1) continue;
-    const std::size_t r = c.rank;
-    if (r > 0 && c.xs[r - 1] == xs[d] * shape[d] && c.os[r - 1] == os[d] * shape[d]) {
-      c.dims[r - 1] *= shape[d];
-      c.xs[r - 1] = xs[d];
-      c.os[r - 1] = os[d];
-    } else {
-      c.dims[r] = shape[d];
-      c.xs[r] = xs[d];
-      c.os[r] = os[d];
-      c.rank = r + 1;
-    }
-  }
-  return c;
-}
+// x's strides in s0, out's in s1.
+using Layout = StridedDims;
+static_assert(kCopyMaxRank <= kStridedMaxRank, "collapse_dims holds every rank copy takes");
 
 // Rows shorter than this copy in a plain loop: a call costs more than the copy.
 constexpr std::size_t kShortRow = 16;
@@ -106,19 +82,19 @@ struct Odometer {
       const std::size_t d = which[k];
       idx[k] = at % c.dims[d];
       at /= c.dims[d];
-      ox += idx[k] * c.xs[d];
-      oo += idx[k] * c.os[d];
+      ox += idx[k] * c.s0[d];
+      oo += idx[k] * c.s1[d];
     }
   }
 
   void next(const Layout& c) {
     for (std::size_t k = count; k-- > 0;) {
       const std::size_t d = which[k];
-      ox += c.xs[d];
-      oo += c.os[d];
+      ox += c.s0[d];
+      oo += c.s1[d];
       if (++idx[k] < c.dims[d]) return;
-      ox -= c.xs[d] * c.dims[d];
-      oo -= c.os[d] * c.dims[d];
+      ox -= c.s0[d] * c.dims[d];
+      oo -= c.s1[d] * c.dims[d];
       idx[k] = 0;
     }
   }
@@ -139,14 +115,14 @@ void copy_layout(const Layout& c, const float* x, float* out) {
   const Kernels& k = kernels();
   const std::size_t last = c.rank - 1;
   const std::size_t n = c.dims[last];
-  const std::size_t xs = c.xs[last], os = c.os[last];
+  const std::size_t xs = c.s0[last], os = c.s1[last];
 
   // A stride-1 input dimension other than the last, with a dense output row: transpose panels
   // of [dims[p], n], blocked so both sides move whole cache lines.
   std::size_t p = c.rank;
   if (os == 1 && xs > 1) {
     for (std::size_t d = last; d-- > 0;) {
-      if (c.xs[d] == 1) {
+      if (c.s0[d] == 1) {
         p = d;
         break;
       }
@@ -160,7 +136,7 @@ void copy_layout(const Layout& c, const float* x, float* out) {
     std::size_t outer = 1;
     for (std::size_t k = 0; k < od.count; ++k) outer *= c.dims[od.which[k]];
     const std::size_t rows = c.dims[p];
-    const std::size_t ldo = c.os[p];
+    const std::size_t ldo = c.s1[p];
     const std::size_t bands = (rows + kBand - 1) / kBand;
     const std::size_t band_rows = rows < kBand ? rows : kBand;
     const copy::TransposeFn fn = k.transpose;
@@ -191,7 +167,7 @@ void copy_layout(const Layout& c, const float* x, float* out) {
   }
   if (c.rank == 2) {
     // Rows without an odometer: the common case, and the one with the shortest rows.
-    const std::size_t xr = c.xs[0], orow = c.os[0];
+    const std::size_t xr = c.s0[0], orow = c.s1[0];
     runtime::parallel_range(c.dims[0], min_units(n), [&](std::size_t lo, std::size_t hi) {
       for (std::size_t row = lo; row < hi; ++row) copy_run(k, x + row * xr, xs, out + row * orow, os, n);
     });
@@ -219,7 +195,7 @@ void copy_strided_to(std::size_t rank, const std::size_t* shape, const float* x,
   for (std::size_t d = 0; d < rank; ++d) {
     if (shape[d] == 0) return;
   }
-  copy_layout(collapse(rank, shape, x_strides, out_strides), x, out);
+  copy_layout(collapse_dims(rank, shape, x_strides, out_strides), x, out);
 }
 
 void copy_strided(std::size_t rank, const std::size_t* shape, const float* x,

@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "dendrite/elementwise.h"
+#include "../collapse_dims.h"
 #include "dendrite/runtime.h"
 #include "elementwise_kernels.h"
 
@@ -82,12 +83,7 @@ void binary_run(const Kernels& k, BinaryOp op, const float* a, std::size_t sa, c
   }
 }
 
-struct Collapsed {
-  std::size_t rank = 0;
-  std::size_t dims[kMaxRank];
-  std::size_t sa[kMaxRank];
-  std::size_t sb[kMaxRank];
-};
+static_assert(kMaxRank <= kStridedMaxRank, "collapse_dims holds every rank binary_strided takes");
 
 }  // namespace
 
@@ -98,23 +94,8 @@ void binary_strided(BinaryOp op, std::size_t rank, const std::size_t* shape, con
   for (std::size_t d = 0; d < rank; ++d) {
     if (shape[d] == 0) return;
   }
-  // Drop unit dimensions; merge a dimension into the one before it when both operands step
-  // through the pair as through one dimension (the output is dense, so it always can).
-  Collapsed c;
-  for (std::size_t d = 0; d < rank; ++d) {
-    if (shape[d] == 1) continue;
-    std::size_t r = c.rank;
-    if (r > 0 && c.sa[r - 1] == a_strides[d] * shape[d] && c.sb[r - 1] == b_strides[d] * shape[d]) {
-      c.dims[r - 1] *= shape[d];
-      c.sa[r - 1] = a_strides[d];
-      c.sb[r - 1] = b_strides[d];
-    } else {
-      c.dims[r] = shape[d];
-      c.sa[r] = a_strides[d];
-      c.sb[r] = b_strides[d];
-      c.rank = r + 1;
-    }
-  }
+  // The output is dense, so only the operands' strides decide what merges (s0: a, s1: b).
+  const StridedDims c = collapse_dims(rank, shape, a_strides, b_strides);
   const Kernels& k = kernels();
   if (c.rank == 0) {
     k.binary_row(op, a, 0, b, 0, out, 1);
@@ -122,7 +103,7 @@ void binary_strided(BinaryOp op, std::size_t rank, const std::size_t* shape, con
   }
   const std::size_t last = c.rank - 1;
   const std::size_t n = c.dims[last];
-  const std::size_t isa = c.sa[last], isb = c.sb[last];
+  const std::size_t isa = c.s0[last], isb = c.s1[last];
   if (c.rank == 1) {
     // One run: split it over threads.
     runtime::parallel_range(n, kMinChunk, [&](std::size_t lo, std::size_t hi) {
@@ -142,17 +123,17 @@ void binary_strided(BinaryOp op, std::size_t rank, const std::size_t* shape, con
     for (std::size_t d = last; d-- > 0;) {
       idx[d] = rem % c.dims[d];
       rem /= c.dims[d];
-      oa += idx[d] * c.sa[d];
-      ob += idx[d] * c.sb[d];
+      oa += idx[d] * c.s0[d];
+      ob += idx[d] * c.s1[d];
     }
     for (std::size_t row = lo; row < hi; ++row) {
       binary_run(k, op, a + oa, isa, b + ob, isb, out + row * n, n);
       for (std::size_t d = last; d-- > 0;) {
-        oa += c.sa[d];
-        ob += c.sb[d];
+        oa += c.s0[d];
+        ob += c.s1[d];
         if (++idx[d] < c.dims[d]) break;
-        oa -= c.sa[d] * c.dims[d];
-        ob -= c.sb[d] * c.dims[d];
+        oa -= c.s0[d] * c.dims[d];
+        ob -= c.s1[d] * c.dims[d];
         idx[d] = 0;
       }
     }
