@@ -3,10 +3,10 @@
  * gradients scatter back into a zero tensor of the input's shape (gather adds up repeats).
  */
 import { record } from '../autograd.js';
-import { getBackend } from '../backend/index.js';
 import { ArgumentError, DTypeError, ShapeError, ValueError, describe, fmtShape } from '../errors.js';
 import { Tensor } from '../tensor.js';
-import { MAX_KERNEL_RANK, alloc, checkedSize, normAxis, sizeOf, stridesOf } from './checks.js';
+import { alloc, checkedSize, normAxis, sizeOf, stridesOf } from './checks.js';
+import { copyStrided } from './copy.js';
 
 /** Largest rank the backend's strided copy takes; higher ranks copy run by run in TypeScript. */
 
@@ -79,38 +79,6 @@ function resolve(x: Tensor, spec: SliceSpec, size: number | readonly number[] | 
   return { begins, sizes };
 }
 
-/** Calls fn(srcOffset, dstOffset, run) for each contiguous run of the box. */
-function forEachRun(
-  shape: readonly number[], begins: readonly number[], sizes: readonly number[],
-  fn: (src: number, dst: number, run: number) => void,
-): void {
-  const rank = shape.length;
-  if (sizeOf(sizes) === 0) return;
-  if (rank === 0) {
-    fn(0, 0, 1);
-    return;
-  }
-  const strides = stridesOf(shape);
-  // Trailing axes taken whole merge into one contiguous run.
-  let k = rank - 1;
-  while (k > 0 && begins[k] === 0 && sizes[k] === shape[k]) k--;
-  const run = sizes[k]! * (strides[k]!);
-  const idx = new Array<number>(k).fill(0);
-  let src = 0;
-  for (let d = 0; d <= k; d++) src += begins[d]! * strides[d]!;
-  const total = sizeOf(sizes);
-  for (let dst = 0; dst < total; dst += run) {
-    fn(src, dst, run);
-    for (let d = k - 1; d >= 0; d--) {
-      idx[d]!++;
-      src += strides[d]!;
-      if (idx[d]! < sizes[d]!) break;
-      src -= strides[d]! * sizes[d]!;
-      idx[d] = 0;
-    }
-  }
-}
-
 /**
  * A box of the tensor (a copy). Either `slice(x, begin, size?)` with begin offsets per leading
  * axis and sizes (−1 or missing = to the end), as in tf.slice; or `slice(x, ranges)` with one
@@ -124,13 +92,10 @@ export function slice(x: Tensor, begin: SliceSpec, size?: number | readonly numb
   // The box is x's buffer from the first element's offset on, stepped by x's strides.
   const strides = stridesOf(x.shape);
   const offset = begins.reduce((p, b, d) => p + b * strides[d]!, 0);
-  const native = x.rank <= MAX_KERNEL_RANK;
-  if (n > 0 && native) getBackend().copyStrided(x.data.subarray(offset), sizes, strides, out);
-  else forEachRun(x.shape, begins, sizes, (src, dst, run) => out.set(x.data.subarray(src, src + run), dst));
+  if (n > 0) copyStrided(x.data.subarray(offset), sizes, strides, out);
   return record(new Tensor(out, sizes), 'slice', [x], (g) => {
     const d = new Float32Array(x.size);
-    if (n > 0 && native) getBackend().copyStrided(g.data, sizes, stridesOf(sizes), d.subarray(offset), strides);
-    else forEachRun(x.shape, begins, sizes, (src, dst, run) => d.set(g.data.subarray(dst, dst + run), src));
+    if (n > 0) copyStrided(g.data, sizes, stridesOf(sizes), d.subarray(offset), strides);
     return [new Tensor(d, x.shape)];
   });
 }

@@ -9,25 +9,18 @@ import type { ReduceOpName } from '../backend/backend.js';
 import { ArgumentError, ShapeError, describe, fmtShape } from '../errors.js';
 import { Tensor, type VarianceOptions } from '../tensor.js';
 import {
-  MAX_KERNEL_RANK, alloc, broadcastSourceStrides, finiteArg, normAxes, normAxis, sameShape, sizeOf,
+  alloc, broadcastSourceStrides, finiteArg, normAxes, normAxis, sameShape, sizeOf,
 } from './checks.js';
+import { copyStrided } from './copy.js';
 import { toTensor } from './elementwise.js';
 
 type Axis = number | readonly number[] | undefined;
-
-const ZERO = new Float32Array(1);
 
 /** Broadcasts `x` (its shape right-aligned) to `shape` into a new buffer, without recording. */
 export function expandRaw(x: Tensor, shape: readonly number[]): Tensor {
   if (sameShape(x.shape, shape)) return x;
   const out = alloc('broadcastTo', sizeOf(shape));
-  if (out.length > 0) {
-    if (shape.length <= MAX_KERNEL_RANK) {
-      getBackend().copyStrided(x.data, shape, broadcastSourceStrides(x.shape, shape), out);
-    } else {
-      getBackend().binary('add', x.data, x.shape, ZERO, [], out, shape);
-    }
-  }
+  if (out.length > 0) copyStrided(x.data, shape, broadcastSourceStrides(x.shape, shape), out);
   return new Tensor(out, shape);
 }
 

@@ -3,10 +3,10 @@
  * transpose, permute, broadcastTo, concat, stack and clone copy.
  */
 import { record } from '../autograd.js';
-import { getBackend } from '../backend/index.js';
 import { ArgumentError, ShapeError, describe, fmtShape } from '../errors.js';
 import { Tensor } from '../tensor.js';
-import { MAX_KERNEL_RANK, alloc, broadcastShapes, checkedSize, normAxis, sameShape, sizeOf, stridesOf } from './checks.js';
+import { alloc, broadcastShapes, checkedSize, normAxis, sameShape, sizeOf, stridesOf } from './checks.js';
+import { copyStrided } from './copy.js';
 import { sumToShape, expandRaw } from './reduce.js';
 
 function checkTensor(op: string, x: unknown, name = 'x'): Tensor {
@@ -95,36 +95,15 @@ export function unsqueeze(x: Tensor, axis: number): Tensor {
   return viewAs('unsqueeze', x, s);
 }
 
-/** Largest rank the backend's strided copy takes; higher ranks use the loops below. */
-
 /** Copies `data` of `shape` into the order given by `dims` (out axis i = in axis dims[i]). */
 export function permuteRaw(data: Float32Array, shape: readonly number[], dims: readonly number[]): Float32Array {
-  const rank = shape.length;
   const n = sizeOf(shape);
   const out = alloc('permute', n);
   if (n === 0) return out;
   const inStrides = stridesOf(shape);
   const outShape = dims.map((d) => shape[d]!);
   const st = dims.map((d) => inStrides[d]!);
-  if (rank <= MAX_KERNEL_RANK) {
-    getBackend().copyStrided(data, outShape, st, out);
-    return out;
-  }
-  const last = rank - 1;
-  const lastLen = outShape[last]!;
-  const lastStride = st[last]!;
-  const idx = new Array<number>(rank).fill(0);
-  let src = 0;
-  for (let o = 0; o < n; o += lastLen) {
-    for (let j = 0, p = src; j < lastLen; j++, p += lastStride) out[o + j] = data[p]!;
-    for (let d = last - 1; d >= 0; d--) {
-      idx[d]!++;
-      src += st[d]!;
-      if (idx[d]! < outShape[d]!) break;
-      src -= st[d]! * outShape[d]!;
-      idx[d] = 0;
-    }
-  }
+  copyStrided(data, outShape, st, out);
   return out;
 }
 
@@ -220,11 +199,10 @@ export function concat(tensors: readonly Tensor[], axis = 0): Tensor {
   let offset = 0;
   const offsets: number[] = [];
   // Each input is an [outer, chunk] block of the output viewed as [outer, rowOut].
-  const backend = getBackend();
   for (const t of tensors) {
     const chunk = t.shape[a]! * inner;
     offsets.push(offset);
-    if (outer * chunk > 0) backend.copyStrided(t.data, [outer, chunk], [chunk, 1], out.subarray(offset), [rowOut, 1]);
+    if (outer * chunk > 0) copyStrided(t.data, [outer, chunk], [chunk, 1], out.subarray(offset), [rowOut, 1]);
     offset += chunk;
   }
   return record(new Tensor(out, outShape), 'concat', tensors, (g) =>
@@ -232,7 +210,7 @@ export function concat(tensors: readonly Tensor[], axis = 0): Tensor {
       if (!t.requiresGrad) return null;
       const chunk = t.shape[a]! * inner;
       const d = new Float32Array(t.size);
-      if (d.length > 0) getBackend().copyStrided(g.data.subarray(offsets[i]!), [outer, chunk], [rowOut, 1], d);
+      if (d.length > 0) copyStrided(g.data.subarray(offsets[i]!), [outer, chunk], [rowOut, 1], d);
       return new Tensor(d, t.shape);
     }),
   );

@@ -84,3 +84,24 @@ describe('copies', () => {
     expect(dn.tensor([[1], [2]]).broadcastTo([2, 3]).toArray()).toEqual([[1, 1, 1], [2, 2, 2]]);
   });
 });
+
+describe('layout ops above the kernels\' rank limit', () => {
+  // Rank 9 is past the native strided copy (rank ≤ 8): the same ops go through the any-rank loop.
+  const shape = [2, 1, 3, 1, 2, 1, 2, 1, 2];
+  const x = dn.arange(0, 48).reshape(shape);
+
+  test('permute, broadcastTo and slice give the values index arithmetic predicts', () => {
+    const p = dn.permute(x, [8, 1, 2, 3, 4, 5, 6, 7, 0]);
+    expect(p.shape).toEqual([2, 1, 3, 1, 2, 1, 2, 1, 2]);
+    // out[i8, …, i0] = x[i0, …, i8]: the first two output elements step x's last and first axes.
+    expect(Array.from(p.data.subarray(0, 2))).toEqual([0, 24]);
+    expect(p.data[24]).toBe(1);
+
+    const b = dn.broadcastTo(dn.tensor([5, 7]).reshape([1, 1, 1, 1, 1, 1, 1, 1, 2]), [1, 1, 1, 1, 1, 1, 1, 3, 2]);
+    expect(Array.from(b.data)).toEqual([5, 7, 5, 7, 5, 7]);
+
+    const s = dn.slice(x, [[1, 2], null, [2, 3]]);
+    expect(s.shape).toEqual([1, 1, 1, 1, 2, 1, 2, 1, 2]);
+    expect(Array.from(s.data)).toEqual([40, 41, 42, 43, 44, 45, 46, 47]);
+  });
+});

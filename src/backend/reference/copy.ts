@@ -15,7 +15,6 @@ export function copyStrided(
   outStrides?: readonly number[],
 ): void {
   const rank = shape.length;
-  if (rank > 8) throw new RangeError(`dendrite.copyStrided: rank ${rank} is more than 8`);
   if (strides.length !== rank || (outStrides !== undefined && outStrides.length !== rank)) {
     throw new RangeError(`dendrite.copyStrided: shape [${shape.join(', ')}] and strides [${strides.join(', ')}] differ in length`);
   }
