@@ -163,6 +163,17 @@ void require_length(Napi::Env env, const char* op, const char* name, std::size_t
   }
 }
 
+// The largest element index a strided operand reaches over `shape` (overflow-checked); only
+// called when the shape holds at least one element.
+std::size_t last_index(Napi::Env env, const char* op, std::size_t rank, const std::size_t* shape,
+                       const std::size_t* strides) {
+  std::size_t last = 0;
+  for (std::size_t d = 0; d < rank; ++d) {
+    last = checked_add(env, op, last, checked_mul(env, op, shape[d] - 1, strides[d]));
+  }
+  return last;
+}
+
 bool overlaps(const void* a, std::size_t a_bytes, const void* b, std::size_t b_bytes) {
   if (a_bytes == 0 || b_bytes == 0 || a == nullptr || b == nullptr) return false;
   auto pa = reinterpret_cast<std::uintptr_t>(a);

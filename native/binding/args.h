@@ -56,6 +56,11 @@ std::size_t checked_add(Napi::Env env, const char* op, std::size_t a, std::size_
 void require_length(Napi::Env env, const char* op, const char* name, std::size_t length,
                     std::size_t needed);
 
+// The largest element index a strided operand reaches over `shape` (overflow-checked); only
+// for shapes that hold at least one element.
+std::size_t last_index(Napi::Env env, const char* op, std::size_t rank, const std::size_t* shape,
+                       const std::size_t* strides);
+
 // True if the byte ranges of two element ranges overlap.
 bool overlaps(const void* a, std::size_t a_bytes, const void* b, std::size_t b_bytes);
 // Throws RangeError if `out` overlaps `in` (for kernels that cannot work in place).

@@ -12,17 +12,6 @@ namespace dendrite {
 namespace binding {
 namespace {
 
-// The largest element index a strided operand reaches over `shape` (overflow-checked); only
-// called when the shape holds at least one element.
-std::size_t last_index(Napi::Env env, const char* op, std::size_t rank, const std::size_t* shape,
-                       const std::size_t* strides) {
-  std::size_t last = 0;
-  for (std::size_t d = 0; d < rank; ++d) {
-    last = checked_add(env, op, last, checked_mul(env, op, shape[d] - 1, strides[d]));
-  }
-  return last;
-}
-
 // Output strides must send distinct indices to distinct elements (threads write concurrently).
 // Sufficient test: sorted by stride, each dimension of size > 1 steps past everything the
 // smaller ones reach.

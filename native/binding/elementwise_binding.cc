@@ -11,17 +11,6 @@ namespace dendrite {
 namespace binding {
 namespace {
 
-// The largest element index a strided operand reaches over `shape` (overflow-checked); only
-// called when the shape holds at least one element.
-std::size_t last_index(Napi::Env env, const char* op, std::size_t rank, const std::size_t* shape,
-                       const std::size_t* strides) {
-  std::size_t last = 0;
-  for (std::size_t d = 0; d < rank; ++d) {
-    last = checked_add(env, op, last, checked_mul(env, op, shape[d] - 1, strides[d]));
-  }
-  return last;
-}
-
 bool dense_with(std::size_t rank, const std::size_t* shape, const std::size_t* strides) {
   std::size_t expect = 1;
   for (std::size_t d = rank; d-- > 0;) {

@@ -101,9 +101,12 @@ void epilogue(const Params& p, std::size_t i0, std::size_t rows, std::size_t j0,
 
 }  // namespace gemm
 
-void sgemm(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::size_t k, float alpha,
-           const float* a, std::size_t lda, const float* b, std::size_t ldb, float beta, float* c,
-           std::size_t ldc) {
+namespace {
+
+// The product C = alpha·op(A)·op(B) + beta·C with the given row strides.
+gemm::Params product(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::size_t k,
+                     float alpha, const float* a, std::size_t lda, const float* b,
+                     std::size_t ldb, float beta, float* c, std::size_t ldc) {
   gemm::Params p;
   p.ta = trans_a;
   p.tb = trans_b;
@@ -118,7 +121,23 @@ void sgemm(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::size_t
   p.beta = beta;
   p.c = c;
   p.ldc = ldc;
-  gemm::run(p);
+  return p;
+}
+
+// The same for dense row-major operands (row strides follow from the shapes).
+gemm::Params dense_product(bool trans_a, bool trans_b, std::size_t m, std::size_t n,
+                           std::size_t k, float alpha, const float* a, const float* b, float beta,
+                           float* c) {
+  return product(trans_a, trans_b, m, n, k, alpha, a, trans_a ? m : k, b, trans_b ? k : n, beta,
+                 c, n);
+}
+
+}  // namespace
+
+void sgemm(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::size_t k, float alpha,
+           const float* a, std::size_t lda, const float* b, std::size_t ldb, float beta, float* c,
+           std::size_t ldc) {
+  gemm::run(product(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc));
 }
 
 void sgemm_batched(std::size_t batch, bool trans_a, bool trans_b, std::size_t m, std::size_t n,
@@ -126,17 +145,7 @@ void sgemm_batched(std::size_t batch, bool trans_a, bool trans_b, std::size_t m,
                    const float* b, std::size_t stride_b, float beta, float* c,
                    std::size_t stride_c) {
   if (batch == 0 || m == 0 || n == 0) return;
-  gemm::Params p;
-  p.ta = trans_a;
-  p.tb = trans_b;
-  p.m = m;
-  p.n = n;
-  p.k = k;
-  p.alpha = alpha;
-  p.lda = trans_a ? m : k;
-  p.ldb = trans_b ? k : n;
-  p.beta = beta;
-  p.ldc = n;
+  gemm::Params p = dense_product(trans_a, trans_b, m, n, k, alpha, a, b, beta, c);
   const bool small = double(m) * double(n) * double(k) < gemm::kParallelMinWork;
   if (small && batch > 1 && runtime::num_threads() > 1 &&
       double(batch) * double(m) * double(n) * double(k) >= gemm::kParallelMinWork) {
@@ -162,20 +171,7 @@ void sgemm_batched(std::size_t batch, bool trans_a, bool trans_b, std::size_t m,
 void sgemm_bias_act(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::size_t k,
                     const float* a, const float* b, const float* bias, Activation act,
                     float act_alpha, float* c) {
-  gemm::Params p;
-  p.ta = trans_a;
-  p.tb = trans_b;
-  p.m = m;
-  p.n = n;
-  p.k = k;
-  p.alpha = 1.0f;
-  p.a = a;
-  p.lda = trans_a ? m : k;
-  p.b = b;
-  p.ldb = trans_b ? k : n;
-  p.beta = 0.0f;
-  p.c = c;
-  p.ldc = n;
+  gemm::Params p = dense_product(trans_a, trans_b, m, n, k, 1.0f, a, b, 0.0f, c);
   p.epilogue = bias != nullptr || act != Activation::Identity;
   p.bias = bias;
   p.act = act;
