@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ACTIVATIONS, type ActivationName } from '../../src/backend/backend.js';
 import { Random } from '../../src/random.js';
 import {
-  ISAS, SIZES, compareArrays, native, randomArray, reference, withIsa, withThreads,
+  ISAS, SIZES, compareArrays, detachedArray, native, randomArray, reference, withIsa, withThreads,
 } from '../support/kernels.js';
 
 const ALPHA: Partial<Record<ActivationName, number>> = { leaky_relu: 0.1, elu: 1.3 };
@@ -261,8 +261,7 @@ describe('activation entry points reject bad input', () => {
     expect(() => addon.activation(1, buf.subarray(0, 8), buf.subarray(8, 16), 0)).not.toThrow();
   });
   it('rejects detached buffers', () => {
-    const d = new Float32Array(8);
-    structuredClone(d.buffer, { transfer: [d.buffer] });
+    const d = detachedArray(8);
     expect(() => addon.activation(1, d, y, 0)).toThrow(TypeError);
     expect(() => addon.softmax(x, d, 2, 4, false)).toThrow(TypeError);
   });

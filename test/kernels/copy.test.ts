@@ -3,7 +3,9 @@
 // point's checks.
 import { describe, expect, it } from 'vitest';
 import { Random } from '../../src/random.js';
-import { ISAS, native, randomArray, reference, withIsa, withThreads } from '../support/kernels.js';
+import {
+  ISAS, detachedArray, expectOpError, native, randomArray, reference, withIsa, withThreads,
+} from '../support/kernels.js';
 
 const DIMS = [1, 2, 3, 7, 16, 17, 33];
 const SPECIALS = [0, -0, 1, -1, Infinity, -Infinity, NaN, 1e-45, -3.4e38];
@@ -201,21 +203,9 @@ describe.each(ISAS)('copyStrided on %s', (isa) => {
 describe('copyStrided entry point rejects bad input', () => {
   const addon = native.addon;
   const f = (n: number) => new Float32Array(n);
-  function detached(n: number): Float32Array {
-    const a = new Float32Array(n);
-    structuredClone(a.buffer, { transfer: [a.buffer] });
-    return a;
-  }
-  function expectError(fn: () => void, type: typeof TypeError | typeof RangeError): void {
-    let caught: unknown;
-    try {
-      fn();
-    } catch (err) {
-      caught = err;
-    }
-    expect(caught, `expected a ${type.name}`).toBeInstanceOf(type);
-    expect((caught as Error).message).toMatch(/^dendrite\.copyStrided: /);
-  }
+  const detached = detachedArray;
+  const expectError = (fn: () => void, type: typeof TypeError | typeof RangeError) =>
+    expectOpError(fn, type, 'copyStrided');
   const call = (...args: unknown[]) => () => (addon.copyStrided as (...x: unknown[]) => void)(...args);
 
   it('wrong types and arities', () => {

@@ -6,7 +6,7 @@ import {
 } from '../../src/backend/backend.js';
 import { Random } from '../../src/random.js';
 import {
-  ISAS, SIZES, compareArrays, native, randomArray, reference, withIsa, withThreads,
+  ISAS, SIZES, compareArrays, detachedArray, expectOpError, native, randomArray, reference, withIsa, withThreads,
 } from '../support/kernels.js';
 
 const DIMS = [1, 2, 3, 7, 16, 17, 33];
@@ -325,21 +325,8 @@ describe.each(ISAS)('elementwise on %s', (isa) => {
 describe('elementwise entry points reject bad input', () => {
   const addon = native.addon;
   const f = (n: number) => new Float32Array(n);
-  function detached(n: number): Float32Array {
-    const a = new Float32Array(n);
-    structuredClone(a.buffer, { transfer: [a.buffer] });
-    return a;
-  }
-  function expectError(fn: () => void, type: typeof TypeError | typeof RangeError, op: string): void {
-    let caught: unknown;
-    try {
-      fn();
-    } catch (err) {
-      caught = err;
-    }
-    expect(caught, `expected a ${type.name}`).toBeInstanceOf(type);
-    expect((caught as Error).message).toMatch(new RegExp(`^dendrite\\.${op}: `));
-  }
+  const detached = detachedArray;
+  const expectError = expectOpError;
 
   it('binary', () => {
     const a = f(6), b = f(3), out = f(6);

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { ActivationName } from '../../src/backend/backend.js';
 import { Random } from '../../src/random.js';
 import {
-  ISAS, SIZES, compareArrays, native, randomArray, reference, withIsa, withThreads,
+  ISAS, SIZES, compareArrays, detachedArray, native, randomArray, reference, withIsa, withThreads,
 } from '../support/kernels.js';
 
 // Register tiles (MR×NR) of each path: native/kernels/gemm/gemm_{scalar,avx2,avx512,neon}.cc.
@@ -314,8 +314,7 @@ describe('gemm entry points reject bad input', () => {
   });
 
   it('detached buffers are TypeErrors', () => {
-    const a = f(8);
-    structuredClone(a.buffer, { transfer: [a.buffer] });
+    const a = detachedArray(8);
     expect(() => gemm(...withArg(6, a))).toThrow(TypeError);
     expect(() => gemm(...withArg(6, a))).toThrow(/dendrite\.gemm: a is backed by a detached ArrayBuffer/);
   });

@@ -2,16 +2,11 @@
 // times. Each call must either succeed or throw a TypeError/RangeError naming the op; the
 // process must survive (a crash here fails the whole test file).
 import { describe, expect, it } from 'vitest';
-import { native } from '../support/kernels.js';
+import { detachedArray, native } from '../support/kernels.js';
 import { Random } from '../../src/random.js';
 
 type Fn = (...args: unknown[]) => unknown;
 
-function detached(): Float32Array {
-  const a = new Float32Array(8);
-  structuredClone(a.buffer, { transfer: [a.buffer] });
-  return a;
-}
 
 function randomArg(rng: Random): unknown {
   const pick = rng.int(24);
@@ -30,7 +25,7 @@ function randomArg(rng: Random): unknown {
     case 11: return 2 ** 62;
     case 12: return new Int32Array(rng.int(10));
     case 13: return new Float64Array(rng.int(10));
-    case 14: return detached();
+    case 14: return detachedArray(8);
     case 15: return new Float32Array(rng.int(12)).subarray(rng.int(3));
     case 16: return [1, -2, 3.5];
     case 17: return Symbol('x');
