@@ -97,11 +97,61 @@ function topoOrder(root: Tensor): Tensor[] {
   return order;
 }
 
+type TensorMaker = new (data: Float32Array, shape: readonly number[]) => Tensor;
+
+/** Set while a backward pass runs: the constructor gradSink makes `.grad` tensors with. */
+let sinkMaker: TensorMaker | null = null;
+
+/** Gradient buffers handed back by releaseGrad, reused by the leaf's next gradient. */
+const spareGrads = new WeakMap<Tensor, Float32Array>();
+
+/**
+ * Sets `t.grad` to null and keeps its buffer for `t`'s next gradient, so a training loop
+ * (optimizer.zeroGrad, module.zeroGrad) does not allocate gradient memory every step. A `.grad`
+ * tensor read before this call may therefore be overwritten by a later backward: clone it to
+ * keep it (PyTorch's in-place zero_grad behaves the same way).
+ */
+export function releaseGrad(t: Tensor): void {
+  const g = t.grad;
+  t.grad = null;
+  if (g !== null && ownedGrads.has(g.data) && g.data.length === t.size) spareGrads.set(t, g.data);
+}
+
+/**
+ * For an op's backward closure: where to write the gradient of leaf `t` directly, instead of
+ * returning it to the engine. `beta` 1 means add into `data` (it holds earlier gradient), 0
+ * means overwrite it. The op then returns null for that input. Returns null (return the
+ * gradient as usual) when `t` is not a leaf accumulating an owned `.grad`, or outside backward.
+ */
+export function gradSink(t: Tensor): { data: Float32Array; beta: 0 | 1 } | null {
+  if (sinkMaker === null || t.gradNode !== null || !t.requiresGrad || t.retainsGrad) return null;
+  const prev = t.grad;
+  if (prev !== null) {
+    return ownedGrads.has(prev.data) && prev.data.length === t.size ? { data: prev.data, beta: 1 } : null;
+  }
+  let data = spareGrads.get(t);
+  if (data === undefined) data = new Float32Array(t.size);
+  else spareGrads.delete(t);
+  ownedGrads.add(data);
+  t.grad = new sinkMaker(data, t.shape);
+  return { data, beta: 0 };
+}
+
 /** Runs the backward pass from `root` seeded with `seed` (already shape-checked). */
 export function runBackward(root: Tensor, seed: Tensor, retainGraph: boolean): void {
   const order = topoOrder(root);
   const grads = new Map<Tensor, Tensor>([[root, seed]]);
-  const makeTensor = seed.constructor as new (data: Float32Array, shape: readonly number[]) => Tensor;
+  const makeTensor = seed.constructor as TensorMaker;
+  const outerMaker = sinkMaker;
+  sinkMaker = makeTensor;
+  try {
+    runOrder(order, grads, makeTensor, retainGraph);
+  } finally {
+    sinkMaker = outerMaker;
+  }
+}
+
+function runOrder(order: Tensor[], grads: Map<Tensor, Tensor>, makeTensor: TensorMaker, retainGraph: boolean): void {
   noGrad(() => {
     for (let k = order.length - 1; k >= 0; k--) {
       const t = order[k]!;
@@ -142,11 +192,16 @@ export function runBackward(root: Tensor, seed: Tensor, retainGraph: boolean): v
   });
 }
 
-function accumulateLeaf(
-  t: Tensor, g: Tensor, makeTensor: new (data: Float32Array, shape: readonly number[]) => Tensor,
-): void {
+function accumulateLeaf(t: Tensor, g: Tensor, makeTensor: TensorMaker): void {
   const prev = t.grad;
   if (prev === null || prev.size !== g.size) {
+    const spare = prev === null ? spareGrads.get(t) : undefined;
+    if (spare !== undefined && spare.length === g.size) {
+      spareGrads.delete(t);
+      spare.set(g.data);
+      t.grad = new makeTensor(spare, t.shape);
+      return;
+    }
     const data = new Float32Array(g.data);
     ownedGrads.add(data);
     t.grad = new makeTensor(data, t.shape);

@@ -14,7 +14,7 @@ export {
   add, sub, mul, div, pow, maximum, minimum, neg, abs, exp, log, sqrt, square, reciprocal, clamp,
 } from './ops/elementwise.js';
 export { eq, ne, lt, le, gt, ge } from './ops/compare.js';
-export { matmul, linear } from './ops/matmul.js';
+export { matmul, linear, dense } from './ops/matmul.js';
 export {
   relu, leakyRelu, elu, selu, sigmoid, hardSigmoid, tanh, softplus, softsign, silu, swish, gelu,
   softmax, logSoftmax,

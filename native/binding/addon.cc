@@ -12,6 +12,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   dendrite::binding::init_activation(env, exports);
   dendrite::binding::init_elementwise(env, exports);
   dendrite::binding::init_copy(env, exports);
+  dendrite::binding::init_conv(env, exports);
+  dendrite::binding::init_optim(env, exports);
+  dendrite::binding::init_loss(env, exports);
   return exports;
 }
 

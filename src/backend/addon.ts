@@ -61,6 +61,29 @@ export interface NativeAddon {
   copyStrided(
     x: Float32Array, out: Float32Array, shape: number[], strides: number[], outStrides?: number[],
   ): void;
+
+  // ── conv/pool family (conv_binding.cc). `geom` is the Conv2dGeometry/Pool2dGeometry fields as
+  // an array of integers in their declaration order.
+  conv2d(geom: number[], x: Float32Array, w: Float32Array, bias: Float32Array | null, y: Float32Array): void;
+  conv2dBackwardInput(geom: number[], dy: Float32Array, w: Float32Array, dx: Float32Array): void;
+  conv2dBackwardFilter(
+    geom: number[], x: Float32Array, dy: Float32Array, dw: Float32Array, db: Float32Array | null, beta: number,
+  ): void;
+  pool2d(isMax: boolean, geom: number[], x: Float32Array, y: Float32Array, argmax: Int32Array | null): void;
+  pool2dBackward(isMax: boolean, geom: number[], dy: Float32Array, argmax: Int32Array | null, dx: Float32Array): void;
+
+  // ── optimiser family (optim_binding.cc). `state` is slot-major: state[s][i].
+  optimizerStep(
+    rule: number, params: Float32Array[], grads: Float32Array[], state: Float32Array[][],
+    hyper: Float64Array,
+  ): void;
+  sumOfSquares(arrays: Float32Array[]): number;
+
+  // ── loss family (loss_binding.cc).
+  softmaxCrossEntropy(
+    logits: Float32Array, rows: number, cols: number, labels: Int32Array | null,
+    target: Float32Array | null, loss: Float32Array, grad: Float32Array | null,
+  ): void;
 }
 
 /** The package's root folder (this file is src/backend/addon.ts or dist/backend/addon.js). */

@@ -3,6 +3,7 @@ import { loadAddon, type NativeAddon } from './addon.js';
 import {
   ACTIVATIONS, BINARY_OPS, REDUCE_OPS, UNARY_OPS, opCode,
   type ActivationName, type Backend, type BinaryOpName, type ReduceOpName, type UnaryOpName,
+  type Conv2dGeometry, type Pool2dGeometry, type OptimizerRule, type OptimizerHyper,
 } from './backend.js';
 
 /** Element strides of `shape` right-aligned against an output of rank `rank`; 0 where broadcast. */
@@ -133,6 +134,46 @@ export class NativeBackend implements Backend {
   ): void {
     if (outStrides === undefined) this.addon.copyStrided(x, out, shape as number[], strides as number[]);
     else this.addon.copyStrided(x, out, shape as number[], strides as number[], outStrides as number[]);
+  }
+
+  // ── conv/pool family
+  conv2d(g: Conv2dGeometry, x: Float32Array, w: Float32Array, bias: Float32Array | null, y: Float32Array): void {
+    throw new Error('conv2d: not implemented yet');
+  }
+  conv2dBackwardInput(g: Conv2dGeometry, dy: Float32Array, w: Float32Array, dx: Float32Array): void {
+    throw new Error('conv2dBackwardInput: not implemented yet');
+  }
+  conv2dBackwardFilter(
+    g: Conv2dGeometry, x: Float32Array, dy: Float32Array, dw: Float32Array, db: Float32Array | null, beta: number,
+  ): void {
+    throw new Error('conv2dBackwardFilter: not implemented yet');
+  }
+  pool2d(kind: 'max' | 'avg', g: Pool2dGeometry, x: Float32Array, y: Float32Array, argmax: Int32Array | null): void {
+    throw new Error('pool2d: not implemented yet');
+  }
+  pool2dBackward(
+    kind: 'max' | 'avg', g: Pool2dGeometry, dy: Float32Array, argmax: Int32Array | null, dx: Float32Array,
+  ): void {
+    throw new Error('pool2dBackward: not implemented yet');
+  }
+
+  // ── optimiser family
+  optimizerStep(
+    rule: OptimizerRule, params: readonly Float32Array[], grads: readonly Float32Array[],
+    state: readonly (readonly Float32Array[])[], hyper: OptimizerHyper,
+  ): void {
+    throw new Error('optimizerStep: not implemented yet');
+  }
+  sumOfSquares(arrays: readonly Float32Array[]): number {
+    throw new Error('sumOfSquares: not implemented yet');
+  }
+
+  // ── loss family
+  softmaxCrossEntropy(
+    logits: Float32Array, rows: number, cols: number, labels: Int32Array | null,
+    target: Float32Array | null, loss: Float32Array, grad: Float32Array | null,
+  ): void {
+    throw new Error('softmaxCrossEntropy: not implemented yet');
   }
 
   private act(name: ActivationName): number {

@@ -3,7 +3,7 @@
  * batched ones (rank ≥ 3, batch dims broadcast) call gemmBatched, with a stride of 0 for an
  * operand shared by the batch. `linear` is the dense layer's fused x·Wᵀ + b → activation.
  */
-import { record } from '../autograd.js';
+import { gradSink, record } from '../autograd.js';
 import { getBackend } from '../backend/index.js';
 import { ArgumentError, ShapeError, describe, fmtShape } from '../errors.js';
 import { Tensor } from '../tensor.js';
@@ -164,62 +164,97 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
  * whose derivative needs the input, the pre-activation is kept instead).
  */
 export function linear(x: Tensor, w: Tensor, b?: Tensor | null, activation?: ActivationSpec | null): Tensor {
-  if (!(x instanceof Tensor)) throw new ArgumentError(`dendrite.linear: x must be a Tensor, got ${describe(x)}`);
-  if (!(w instanceof Tensor)) throw new ArgumentError(`dendrite.linear: w must be a Tensor, got ${describe(w)}`);
+  return affine('linear', x, w, b, activation, true);
+}
+
+/**
+ * The same fused op with the kernel in Keras' layout: activation(x·W + b) with W of shape
+ * [in, out] (what the Dense layer stores).
+ */
+export function dense(x: Tensor, kernel: Tensor, b?: Tensor | null, activation?: ActivationSpec | null): Tensor {
+  return affine('dense', x, kernel, b, activation, false);
+}
+
+function affine(
+  op: string, x: Tensor, w: Tensor, b: Tensor | null | undefined, activation: ActivationSpec | null | undefined,
+  outIn: boolean,
+): Tensor {
+  const wName = outIn ? 'w' : 'kernel';
+  if (!(x instanceof Tensor)) throw new ArgumentError(`dendrite.${op}: x must be a Tensor, got ${describe(x)}`);
+  if (!(w instanceof Tensor)) throw new ArgumentError(`dendrite.${op}: ${wName} must be a Tensor, got ${describe(w)}`);
   if (b !== undefined && b !== null && !(b instanceof Tensor)) {
-    throw new ArgumentError(`dendrite.linear: b must be a Tensor, null or undefined, got ${describe(b)}`);
+    throw new ArgumentError(`dendrite.${op}: b must be a Tensor, null or undefined, got ${describe(b)}`);
   }
   const bias = b ?? null;
-  if (w.rank !== 2) throw new ShapeError(`dendrite.linear: weight must be 2-D [out, in], got ${fmtShape(w.shape)}`);
-  const [outF, inF] = w.shape as [number, number];
+  const layout = outIn ? '[out, in]' : '[in, out]';
+  if (w.rank !== 2) throw new ShapeError(`dendrite.${op}: weight must be 2-D ${layout}, got ${fmtShape(w.shape)}`);
+  const outF = outIn ? w.shape[0]! : w.shape[1]!;
+  const inF = outIn ? w.shape[1]! : w.shape[0]!;
   if (x.rank === 0 || x.shape[x.rank - 1] !== inF) {
     throw new ShapeError(
-      `dendrite.linear: input ${fmtShape(x.shape)} does not match weight ${fmtShape(w.shape)}: expected last dimension ${inF}`,
+      `dendrite.${op}: input ${fmtShape(x.shape)} does not match weight ${fmtShape(w.shape)}: expected last dimension ${inF}`,
     );
   }
   if (bias !== null && (bias.rank !== 1 || bias.shape[0] !== outF)) {
-    throw new ShapeError(`dendrite.linear: bias ${fmtShape(bias.shape)} does not match weight ${fmtShape(w.shape)}: expected [${outF}]`);
+    throw new ShapeError(`dendrite.${op}: bias ${fmtShape(bias.shape)} does not match weight ${fmtShape(w.shape)}: expected [${outF}]`);
   }
-  const { act, alpha } = resolveActivation('linear', activation);
+  const { act, alpha } = resolveActivation(op, activation);
   const rows = inF === 0 ? sizeOf(x.shape.slice(0, -1)) : x.size / inF;
   const outShape = [...x.shape.slice(0, -1), outF];
   const be = getBackend();
   const fused = derivableFromOutput(act, alpha);
-  const y = alloc('linear', checkedSize('linear', outShape));
+  const y = alloc(op, checkedSize(op, outShape));
   let z: Float32Array | null = null;
   if (y.length > 0) {
     if (fused) {
-      be.gemmBiasAct(false, true, rows, outF, inF, x.data, w.data, bias?.data ?? null, act, alpha, y);
+      be.gemmBiasAct(false, outIn, rows, outF, inF, x.data, w.data, bias?.data ?? null, act, alpha, y);
     } else {
-      z = alloc('linear', y.length);
-      be.gemmBiasAct(false, true, rows, outF, inF, x.data, w.data, bias?.data ?? null, 'identity', 0, z);
+      z = alloc(op, y.length);
+      be.gemmBiasAct(false, outIn, rows, outF, inF, x.data, w.data, bias?.data ?? null, 'identity', 0, z);
       be.activation(act, z, y, alpha);
     }
   }
   const inputs = bias === null ? [x, w] : [x, w, bias];
-  return record(new Tensor(y, outShape), 'linear', inputs, (g) => {
+  return record(new Tensor(y, outShape), op, inputs, (g) => {
     let dz: Float32Array;
     if (y.length === 0) dz = new Float32Array(0);
     else if (z === null) dz = backwardFromOutput(act, alpha, y, g.data);
     else {
-      dz = alloc('linear', y.length);
+      dz = alloc(op, y.length);
       be.activationBackward(act, z, y, g.data, dz, alpha);
     }
     const grads: Array<Tensor | null> = [null, null, null];
     if (x.requiresGrad) {
-      const dx = alloc('linear', x.size);
-      if (dx.length > 0 && outF > 0) be.gemm(false, false, rows, inF, outF, 1, dz, w.data, 0, dx);
+      const dx = alloc(op, x.size);
+      if (dx.length > 0 && outF > 0) be.gemm(false, !outIn, rows, inF, outF, 1, dz, w.data, 0, dx);
       grads[0] = new Tensor(dx, x.shape);
     }
     if (w.requiresGrad) {
-      const dw = alloc('linear', w.size);
-      if (dw.length > 0 && rows > 0) be.gemm(true, false, outF, inF, rows, 1, dz, x.data, 0, dw);
-      grads[1] = new Tensor(dw, w.shape);
+      // Written straight into the weight's .grad when it is a leaf (no per-step allocation).
+      const sink = gradSink(w);
+      const dw = sink?.data ?? alloc(op, w.size);
+      const beta = sink?.beta ?? 0;
+      if (dw.length > 0) {
+        if (rows === 0) {
+          if (beta === 0) dw.fill(0);
+        } else if (outIn) be.gemm(true, false, outF, inF, rows, 1, dz, x.data, beta, dw);
+        else be.gemm(true, false, inF, outF, rows, 1, x.data, dz, beta, dw);
+      }
+      if (sink === null) grads[1] = new Tensor(dw, w.shape);
     }
     if (bias !== null && bias.requiresGrad) {
-      const db = alloc('linear', outF);
-      if (db.length > 0 && rows > 0) be.reduce('sum', dz, 1, rows, outF, db, 0);
-      grads[2] = new Tensor(db, bias.shape);
+      const sink = gradSink(bias);
+      if (sink === null || sink.beta === 0) {
+        const db = sink?.data ?? alloc(op, outF);
+        if (rows > 0) be.reduce('sum', dz, 1, rows, outF, db, 0);
+        else db.fill(0);
+        if (sink === null) grads[2] = new Tensor(db, bias.shape);
+      } else {
+        const db = alloc(op, outF);
+        if (rows > 0) be.reduce('sum', dz, 1, rows, outF, db, 0);
+        const acc = sink.data;
+        for (let i = 0; i < outF; i++) acc[i]! += db[i]!;
+      }
     }
     return grads;
   });

@@ -8,6 +8,9 @@ import { activation, activationBackward, softmax, softmaxBackward } from './acti
 import { copyStrided } from './copy.js';
 import { argReduce, binary, reduce, unary } from './elementwise.js';
 import { gemm, gemmBatched, gemmBiasAct } from './gemm.js';
+import { conv2d, conv2dBackwardFilter, conv2dBackwardInput, pool2d, pool2dBackward } from './conv.js';
+import { optimizerStep, sumOfSquares } from './optim.js';
+import { softmaxCrossEntropy } from './loss.js';
 
 export class ReferenceBackend implements Backend {
   readonly name = 'reference' as const;
@@ -28,4 +31,12 @@ export class ReferenceBackend implements Backend {
   reduce = reduce;
   argReduce = argReduce;
   copyStrided = copyStrided;
+  conv2d = conv2d;
+  conv2dBackwardInput = conv2dBackwardInput;
+  conv2dBackwardFilter = conv2dBackwardFilter;
+  pool2d = pool2d;
+  pool2dBackward = pool2dBackward;
+  optimizerStep = optimizerStep;
+  sumOfSquares = sumOfSquares;
+  softmaxCrossEntropy = softmaxCrossEntropy;
 }

@@ -1,0 +1,2 @@
+// Filled in by the layer work; see src/nn/layer.ts for the contract.
+export {};
