@@ -1,4 +1,5 @@
-import { describe, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
+import { releaseGrad } from '../../src/autograd.js';
 import * as dn from '../../src/index.js';
 import { Random } from '../../src/random.js';
 import type { Tensor } from '../../src/tensor.js';
@@ -79,6 +80,76 @@ describe.each(BACKENDS)('matmul and linear gradients on %s', (backend) => {
       const x = rg(randTensor(rng, [2, 3, 4]));
       const w = rg(randTensor(rng, [2, 4]));
       gradcheck((xx, ww) => dn.linear(xx, ww, null, 'tanh'), [x, w]);
+    });
+  });
+});
+
+describe.each(BACKENDS)('dense (Keras kernel layout) and gradient sinks on %s', (backend) => {
+  test('dense gradients match finite differences, with and without bias', (ctx) => {
+    runOn(backend, ctx.skip, () => {
+      const rng = new Random(31);
+      const x = rg(randTensor(rng, [4, 3], -2, 2));
+      const k = rg(randTensor(rng, [3, 5]));
+      const b = rg(randTensor(rng, [5]));
+      gradcheck((xx, kk, bb) => dn.dense(xx, kk, bb, 'tanh'), [x, k, b], { eps: 5e-3 });
+      gradcheck((xx, kk) => dn.dense(xx, kk, null, 'sigmoid'), [x, k], { eps: 5e-3 });
+    });
+  });
+
+  test('dense equals linear with the transposed weight', (ctx) => {
+    runOn(backend, ctx.skip, () => {
+      const rng = new Random(32);
+      const x = randTensor(rng, [6, 7]);
+      const k = randTensor(rng, [7, 3]);
+      const b = randTensor(rng, [3]);
+      const a = dn.dense(x, k, b, 'relu');
+      const l = dn.linear(x, k.transpose(), b, 'relu');
+      for (let i = 0; i < a.size; i++) expect(a.data[i]).toBeCloseTo(l.data[i]!, 5);
+    });
+  });
+
+  test('weight gradients accumulate in place across backward passes and reuse released buffers', (ctx) => {
+    runOn(backend, ctx.skip, () => {
+      const rng = new Random(33);
+      const x = randTensor(rng, [5, 4]);
+      const k = rg(randTensor(rng, [4, 3]));
+      const b = rg(randTensor(rng, [3]));
+      dn.dense(x, k, b, 'tanh').sum().backward();
+      const g1 = Float32Array.from(k.grad!.data);
+      const gb1 = Float32Array.from(b.grad!.data);
+      const buf = k.grad!.data;
+      dn.dense(x, k, b, 'tanh').sum().backward();
+      expect(k.grad!.data).toBe(buf);
+      for (let i = 0; i < g1.length; i++) expect(k.grad!.data[i]).toBeCloseTo(2 * g1[i]!, 5);
+      for (let i = 0; i < gb1.length; i++) expect(b.grad!.data[i]).toBeCloseTo(2 * gb1[i]!, 5);
+      // releaseGrad (what optimiser.zeroGrad uses) clears .grad; the next backward overwrites
+      // the same buffer instead of allocating.
+      releaseGrad(k);
+      releaseGrad(b);
+      expect(k.grad).toBeNull();
+      dn.dense(x, k, b, 'tanh').sum().backward();
+      expect(k.grad!.data).toBe(buf);
+      for (let i = 0; i < g1.length; i++) expect(k.grad!.data[i]).toBeCloseTo(g1[i]!, 5);
+      for (let i = 0; i < gb1.length; i++) expect(b.grad!.data[i]).toBeCloseTo(gb1[i]!, 5);
+    });
+  });
+
+  test('a weight used twice in one graph gets the sum of both contributions', (ctx) => {
+    runOn(backend, ctx.skip, () => {
+      const rng = new Random(34);
+      const x = randTensor(rng, [3, 4]);
+      const k = rg(randTensor(rng, [4, 4]));
+      gradcheck((kk) => dn.dense(dn.dense(x, kk, null, 'tanh'), kk, null, 'sigmoid'), [k], { eps: 5e-3 });
+    });
+  });
+
+  test('zero-row input gives zero weight gradients', (ctx) => {
+    runOn(backend, ctx.skip, () => {
+      const k = rg(dn.ones([2, 3]));
+      const b = rg(dn.ones([3]));
+      dn.dense(dn.zeros([0, 2]), k, b).sum().backward();
+      expect(Array.from(k.grad!.data)).toEqual([0, 0, 0, 0, 0, 0]);
+      expect(Array.from(b.grad!.data)).toEqual([0, 0, 0]);
     });
   });
 });
