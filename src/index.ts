@@ -33,3 +33,30 @@ export { Random, globalRandom, manualSeed } from './random.js';
 export { setBackend, backendInfo, setNumThreads, getBackend, nativeAvailable } from './backend/index.js';
 export type { BackendName } from './backend/index.js';
 export type { Backend, ActivationName } from './backend/backend.js';
+
+// ── networks and training
+export { Module } from './nn/module.js';
+export { Layer, registerLayer, layerFromConfig } from './nn/layer.js';
+export type { LayerArgs, CallArgs, Shape, LayerConfig, SerializedLayer } from './nn/layer.js';
+export * as layers from './nn/layers/index.js';
+export { Sequential, sequential } from './nn/sequential.js';
+export type { SequentialArgs } from './nn/sequential.js';
+export { getInitializer } from './nn/initializers.js';
+export type { Initializer, InitializerSpec } from './nn/initializers.js';
+export { Model } from './train/model.js';
+export type {
+  CompileArgs, FitArgs, EvaluateArgs, PredictArgs, History, Callback, Logs, Batch, BatchSource,
+} from './train/model.js';
+export { Optimizer, getOptimizer } from './optim/index.js';
+export type { OptimizerSpec } from './optim/index.js';
+export { getLoss } from './losses.js';
+export type { LossFunction, LossOptions, LossSpec, Labels, Reduction } from './losses.js';
+export { getMetric } from './train/metrics.js';
+export type { Metric, MetricSpec } from './train/metrics.js';
+export { releaseGrad } from './autograd.js';
+
+// ── data
+export { parseIdx, readIdx, loadIdxImages, loadIdxLabels } from './data/idx.js';
+export type { IdxArray } from './data/idx.js';
+export { loadMnist, defaultMnistDir } from './data/mnist.js';
+export type { Mnist, MnistSplit, LoadMnistOptions } from './data/mnist.js';
