@@ -1,5 +1,7 @@
 import { describe, expect, test } from 'vitest';
+import { GRU, LSTM, type RecurrentOutput, SimpleRNN } from '../../src/nn/layers/recurrent.js';
 import { gruSequence, lstmSequence, simpleRnnSequence } from '../../src/ops/recurrent.js';
+import { concat, reshape } from '../../src/ops/shape.js';
 import { Random } from '../../src/random.js';
 import type { Tensor } from '../../src/tensor.js';
 import { BACKENDS, gradcheck, randTensor, runOn } from '../support/gradcheck.js';
@@ -75,6 +77,36 @@ describe.each(BACKENDS)('recurrent sequence op gradients on %s', (backend) => {
       const k = rg(randTensor(rng, [U, 3 * U], -0.8, 0.8));
       gradcheck((a, b) => gruSequence(a, b, null, null, { goBackwards: true, resetAfter: false }), [xw, k]);
       gradcheck((a, b) => gruSequence(a, b, null, null, { goBackwards: true }), [xw, k]);
+    });
+  });
+});
+
+describe.each(BACKENDS)('recurrent layer gradients (input, kernels, bias, initial state) on %s', (backend) => {
+  const F = 2;
+  const layers: Array<[string, () => SimpleRNN<RecurrentOutput> | LSTM<RecurrentOutput> | GRU<RecurrentOutput>, number]> = [
+    ['SimpleRNN', () => new SimpleRNN<RecurrentOutput>({ units: U, returnSequences: true, returnState: true }), 1],
+    ['LSTM', () => new LSTM<RecurrentOutput>({ units: U, returnSequences: true, returnState: true }), 2],
+    ['LSTM goBackwards', () => new LSTM<RecurrentOutput>({ units: U, returnSequences: true, returnState: true, goBackwards: true }), 2],
+    ['GRU resetAfter', () => new GRU<RecurrentOutput>({ units: U, returnSequences: true, returnState: true }), 1],
+    ['GRU resetAfter false', () => new GRU<RecurrentOutput>({ units: U, returnSequences: true, returnState: true, resetAfter: false }), 1],
+  ];
+  test.for(layers)('%s through 4-step sequences', ([_name, make, states], ctx) => {
+    runOn(backend, ctx.skip, () => {
+      const rng = new Random(41);
+      const layer = make();
+      layer.build([null, T, F]);
+      // Random biases so every bias element matters (the defaults start at zero and one).
+      layer.bias!.data.set(randTensor(rng, layer.bias!.shape.slice()).data);
+      const x = rg(randTensor(rng, [B, T, F]));
+      const init = Array.from({ length: states }, () => rg(randTensor(rng, [B, U])));
+      // Every output at once: the whole sequence and the final states side by side.
+      const f = (): Tensor => {
+        const ys = layer.forward(x, { initialState: init }) as Tensor[];
+        return concat([reshape(ys[0]!, [B, T * U]), ...ys.slice(1)], 1);
+      };
+      const weights = [layer.kernel!, layer.recurrentKernel!, layer.bias!];
+      expect(weights.every((w) => w.requiresGrad)).toBe(true);
+      gradcheck(f, [x, ...init, ...weights]);
     });
   });
 });
