@@ -171,6 +171,13 @@ export function gelu(x: Tensor, options: GeluOptions = {}): Tensor {
   return activationOp('gelu', approx === 'tanh' ? 'gelu' : 'gelu_erf', x);
 }
 
+/**
+ * For each tensor produced by softmax over its last axis, the logits it came from. Cross-entropy
+ * losses given such a tensor compute from the logits with the fused, stable softmax
+ * cross-entropy (as Keras does); weak keys, so nothing is kept alive by this map.
+ */
+export const softmaxInputs = new WeakMap<Tensor, Tensor>();
+
 function softmaxOp(op: 'softmax' | 'logSoftmax', input: Tensor, axis: number): Tensor {
   const x = checkTensor(op, input);
   if (x.rank === 0) throw new ShapeError(`dendrite.${op}: needs at least one dimension, got a rank-0 tensor`);
@@ -190,11 +197,13 @@ function softmaxOp(op: 'softmax' | 'logSoftmax', input: Tensor, axis: number): T
   const log = op === 'logSoftmax';
   const y = alloc(op, x.size);
   if (y.length > 0) getBackend().softmax(x.data, y, rows, cols, log);
-  return record(new Tensor(y, x.shape), op, [x], (g) => {
+  const out = record(new Tensor(y, x.shape), op, [x], (g) => {
     const dx = alloc(op, x.size);
     if (dx.length > 0) getBackend().softmaxBackward(y, g.data, dx, rows, cols, log);
     return [new Tensor(dx, x.shape)];
   });
+  if (!log) softmaxInputs.set(out, x);
+  return out;
 }
 
 /** exp(x) / Σ exp(x) along `axis` (default last), numerically stable. */
