@@ -3,10 +3,11 @@ import { noGrad } from '../../src/autograd.js';
 import { ArgumentError, ShapeError } from '../../src/errors.js';
 import { layerFromConfig } from '../../src/nn/layer.js';
 import {
-  GRU, LSTM, type RecurrentOutput, SimpleRNN, gru, lstm, simpleRNN,
+  GRU, GRUCell, LSTM, LSTMCell, type RecurrentOutput, SimpleRNN, SimpleRNNCell, gru, gruCell, lstm, lstmCell, simpleRNN,
+  simpleRNNCell,
 } from '../../src/nn/layers/recurrent.js';
 import { mul, sub } from '../../src/ops/elementwise.js';
-import { mean } from '../../src/ops/reduce.js';
+import { mean, sum } from '../../src/ops/reduce.js';
 import { softplus } from '../../src/ops/activation.js';
 import { dense as denseOp } from '../../src/ops/matmul.js';
 import { Random } from '../../src/random.js';
@@ -286,6 +287,67 @@ describe('recurrent layers: config and errors', () => {
     expect(() => l.forward(x, { initialState: [randT(new Random(1), [2, 2]), randT(new Random(1), [3, 2])] })).toThrow(
       /initialState\[1\] must be \[2, 2\] for input \[2, 3, 4\], got \[3, 2\]/,
     );
+  });
+});
+
+describe('recurrent cells', () => {
+  const cases: Array<[string, () => LSTM<Tensor[]> | GRU<Tensor[]> | SimpleRNN<Tensor[]>, () => LSTMCell | GRUCell | SimpleRNNCell]> = [
+    ['SimpleRNNCell', () => simpleRNN({ units: 3, returnSequences: true, returnState: true }), () => simpleRNNCell({ units: 3 })],
+    ['LSTMCell', () => lstm({ units: 3, returnSequences: true, returnState: true }), () => lstmCell({ units: 3 })],
+    ['GRUCell', () => gru({ units: 3, returnSequences: true, returnState: true }), () => gruCell({ units: 3 })],
+    ['GRUCell resetAfter false', () => gru({ units: 3, returnSequences: true, returnState: true, resetAfter: false }),
+      () => gruCell({ units: 3, resetAfter: false })],
+  ];
+  test.for(cases)('%s stepped by hand matches the layer, values and gradients', ([_name, makeLayer, makeCell]) => {
+    const rng = new Random(5);
+    const x = randT(rng, [2, 3, 4]);
+    const layer = makeLayer();
+    const cell = makeCell();
+    layer.build([null, 3, 4]);
+    cell.build([null, 4]);
+    layer.bias!.data.set(randT(rng, layer.bias!.shape.slice()).data);
+    cell.setWeights(layer.getWeights());
+    const [seq] = layer.forward(x);
+    sum(mul(seq!, seq!)).backward();
+    let states: Tensor[] = [];
+    const outs: number[] = [];
+    for (let s = 0; s < 3; s++) {
+      const xs = new Tensor(Float32Array.from([0, 1].flatMap((b) => Array.from(x.data.subarray((b * 3 + s) * 4, (b * 3 + s + 1) * 4)))), [2, 4]);
+      const y = cell.forward(states.length === 0 ? xs : [xs, ...states]);
+      states = y instanceof Tensor ? [y] : y;
+      outs.push(...states[0]!.data);
+    }
+    // outs is time-major; the layer's sequence batch-major.
+    const bm = [0, 1].flatMap((b) => [0, 1, 2].flatMap((s) => outs.slice((s * 2 + b) * 3, (s * 2 + b + 1) * 3)));
+    expectClose(seq!.data, bm, 1e-6);
+    // The same loss through the cell steps: the same weight gradients.
+    cell.zeroGrad();
+    let h: Tensor[] = [];
+    const parts: Tensor[] = [];
+    for (let s = 0; s < 3; s++) {
+      const xs = new Tensor(Float32Array.from([0, 1].flatMap((b) => Array.from(x.data.subarray((b * 3 + s) * 4, (b * 3 + s + 1) * 4)))), [2, 4]);
+      const y = cell.forward(h.length === 0 ? xs : [xs, ...h]);
+      h = y instanceof Tensor ? [y] : y;
+      parts.push(sum(mul(h[0]!, h[0]!)));
+    }
+    parts.reduce((a, b) => a.add(b)).backward();
+    cell.weights.forEach((w, i) => expectClose(w.grad!.data, layer.weights[i]!.grad!.data, 1e-5));
+  });
+
+  test('cell config round trip and errors', () => {
+    const c = lstmCell({ units: 2, unitForgetBias: false, name: 'step' });
+    const copy = layerFromConfig(JSON.parse(JSON.stringify(c.serialize())) as ReturnType<typeof c.serialize>);
+    expect(copy).toBeInstanceOf(LSTMCell);
+    expect(copy.getConfig()).toEqual(c.getConfig());
+    expect(new LSTMCell({ units: 2 }).name.startsWith('lstm_cell')).toBe(true);
+    const x = randT(new Random(1), [2, 3]);
+    const [h, cs] = c.forward(x);
+    expect(h!.shape).toEqual([2, 2]);
+    expect(cs!.shape).toEqual([2, 2]);
+    expect(() => c.forward([x, h!])).toThrow(/LSTMCell: input must be x or \[x, h, c\]/);
+    expect(() => c.forward([x, h!, randT(new Random(1), [2, 3])])).toThrow(/state 1 must be \[2, 2\] for x \[2, 3\], got \[2, 3\]/);
+    expect(() => c.forward(randT(new Random(1), [2, 4]))).toThrow(/LSTMCell: cell 'step' expects x \[batch, 3\], got \[2, 4\]/);
+    expect(() => gruCell({ units: 2 }).forward(randT(new Random(1), [2, 3, 1]))).toThrow(ShapeError);
   });
 });
 

@@ -15,10 +15,12 @@ import { slice } from '../../ops/indexing.js';
 import { dense as denseOp } from '../../ops/matmul.js';
 import { gruSequence, lstmSequence, simpleRnnSequence } from '../../ops/recurrent.js';
 import { reshape } from '../../ops/shape.js';
-import type { Random } from '../../random.js';
 import { Tensor } from '../../tensor.js';
-import { type Initializer, type InitializerSpec, getInitializer, serializeInitializer } from '../initializers.js';
+import { type InitializerSpec, getInitializer } from '../initializers.js';
 import { type CallArgs, Layer, type LayerArgs, type LayerConfig, type Shape, registerLayer } from '../layer.js';
+import { boolArg, initializerConfig, unitForgetBiasInit, unitsArg } from './recurrent_args.js';
+
+export * from './recurrent_cells.js';
 
 /** Arguments shared by SimpleRNN, LSTM and GRU (tfjs-layers names). */
 export interface RecurrentArgs extends LayerArgs {
@@ -72,19 +74,6 @@ export type SimpleRNNArgs = RecurrentArgs;
 /** What a recurrent layer's forward returns: a Tensor, or [output, ...states] with returnState. */
 export type RecurrentOutput = Tensor | Tensor[];
 
-/** An initialiser spec as JSON (names stay strings, instances become {className, config}). */
-function initializerConfig(spec: InitializerSpec): unknown {
-  if (typeof spec === 'string') return spec;
-  if (typeof (spec as Initializer).init === 'function') return serializeInitializer(spec as Initializer);
-  return spec;
-}
-
-function boolArg(layer: string, name: string, v: unknown, fallback: boolean): boolean {
-  if (v === undefined) return fallback;
-  if (typeof v !== 'boolean') throw new ArgumentError(`dendrite.${layer}: ${name} must be a boolean, got ${describe(v)}`);
-  return v;
-}
-
 /** Base of SimpleRNN, LSTM and GRU: arguments, weights, shapes and state handling. */
 export abstract class RecurrentLayer<O extends RecurrentOutput = Tensor> extends Layer<Tensor, O> {
   readonly units: number;
@@ -110,11 +99,7 @@ export abstract class RecurrentLayer<O extends RecurrentOutput = Tensor> extends
   constructor(args: RecurrentArgs) {
     super(args);
     const cls = new.target.name;
-    const units = (args as { units?: unknown }).units;
-    if (typeof units !== 'number' || !Number.isInteger(units) || units < 1) {
-      throw new ArgumentError(`dendrite.${cls}: units must be a positive integer, got ${describe(units)}`);
-    }
-    this.units = units;
+    this.units = unitsArg(cls, (args as { units?: unknown }).units);
     this.activation = args.activation ?? 'tanh';
     resolveActivation(cls, this.activation);
     this.useBias = boolArg(cls, 'useBias', args.useBias, true);
@@ -276,18 +261,7 @@ export class LSTM<O extends RecurrentOutput = Tensor> extends RecurrentLayer<O> 
 
   protected override biasInit(): InitializerSpec {
     if (!this.unitForgetBias) return this.biasInitializer;
-    const base = getInitializer(this.biasInitializer);
-    const u = this.units;
-    // Keras' unit_forget_bias: the forget gate's block starts at 1 so memory is kept early on.
-    return {
-      className: 'UnitForgetBias',
-      init(shape: readonly number[], rng: Random): Float32Array {
-        const data = base.init(shape, rng);
-        data.fill(1, u, 2 * u);
-        return data;
-      },
-      getConfig: () => ({}),
-    };
+    return unitForgetBiasInit(getInitializer(this.biasInitializer), this.units);
   }
 
   protected call(x: Tensor, args: CallArgs): O {
