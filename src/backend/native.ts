@@ -138,23 +138,37 @@ export class NativeBackend implements Backend {
 
   // ── conv/pool family
   conv2d(g: Conv2dGeometry, x: Float32Array, w: Float32Array, bias: Float32Array | null, y: Float32Array): void {
-    throw new Error('conv2d: not implemented yet');
+    this.addon.conv2d(this.convGeom(g), x, w, bias, y);
   }
   conv2dBackwardInput(g: Conv2dGeometry, dy: Float32Array, w: Float32Array, dx: Float32Array): void {
-    throw new Error('conv2dBackwardInput: not implemented yet');
+    this.addon.conv2dBackwardInput(this.convGeom(g), dy, w, dx);
   }
   conv2dBackwardFilter(
     g: Conv2dGeometry, x: Float32Array, dy: Float32Array, dw: Float32Array, db: Float32Array | null, beta: number,
   ): void {
-    throw new Error('conv2dBackwardFilter: not implemented yet');
+    this.addon.conv2dBackwardFilter(this.convGeom(g), x, dy, dw, db, beta);
   }
   pool2d(kind: 'max' | 'avg', g: Pool2dGeometry, x: Float32Array, y: Float32Array, argmax: Int32Array | null): void {
-    throw new Error('pool2d: not implemented yet');
+    this.addon.pool2d(kind === 'max', this.poolGeom(g), x, y, argmax);
   }
   pool2dBackward(
     kind: 'max' | 'avg', g: Pool2dGeometry, dy: Float32Array, argmax: Int32Array | null, dx: Float32Array,
   ): void {
-    throw new Error('pool2dBackward: not implemented yet');
+    this.addon.pool2dBackward(kind === 'max', this.poolGeom(g), dy, argmax, dx);
+  }
+  /** The addon's `geom` array: Conv2dGeometry's fields in declaration order. */
+  private convGeom(g: Conv2dGeometry): number[] {
+    return [
+      g.batch, g.inH, g.inW, g.inC, g.outC, g.kH, g.kW, g.strideH, g.strideW,
+      g.dilationH, g.dilationW, g.padTop, g.padLeft, g.outH, g.outW,
+    ];
+  }
+  /** The addon's `geom` array: Pool2dGeometry's fields in declaration order. */
+  private poolGeom(g: Pool2dGeometry): number[] {
+    return [
+      g.batch, g.inH, g.inW, g.channels, g.kH, g.kW, g.strideH, g.strideW,
+      g.padTop, g.padLeft, g.outH, g.outW,
+    ];
   }
 
   // ── optimiser family
