@@ -172,14 +172,30 @@ export class NativeBackend implements Backend {
   }
 
   // ── optimiser family
+  /** Rule codes of the addon (OPTIMIZER_RULES order). */
+  private static readonly ruleCodes: Readonly<Record<OptimizerRule, number>> = {
+    sgd: 0, adam: 1, rmsprop: 2, adagrad: 3,
+  };
+  /** The hyper-parameters in the addon's order, reused so a training step allocates nothing. */
+  private readonly hyper = new Float64Array(15);
   optimizerStep(
     rule: OptimizerRule, params: readonly Float32Array[], grads: readonly Float32Array[],
     state: readonly (readonly Float32Array[])[], hyper: OptimizerHyper,
   ): void {
-    throw new Error('optimizerStep: not implemented yet');
+    // Order: native/include/dendrite/optim.h, OptimHyperIndex.
+    const h = this.hyper;
+    h[0] = hyper.lr; h[1] = hyper.beta1; h[2] = hyper.beta2; h[3] = hyper.eps;
+    h[4] = hyper.momentum; h[5] = hyper.dampening; h[6] = hyper.rho; h[7] = hyper.weightDecay;
+    h[8] = hyper.decoupled ? 1 : 0; h[9] = hyper.nesterov ? 1 : 0;
+    h[10] = hyper.amsgrad ? 1 : 0; h[11] = hyper.centered ? 1 : 0;
+    h[12] = hyper.step; h[13] = hyper.gradScale; h[14] = hyper.clipValue;
+    this.addon.optimizerStep(
+      NativeBackend.ruleCodes[rule], params as Float32Array[], grads as Float32Array[],
+      state as Float32Array[][], h,
+    );
   }
   sumOfSquares(arrays: readonly Float32Array[]): number {
-    throw new Error('sumOfSquares: not implemented yet');
+    return this.addon.sumOfSquares(arrays as Float32Array[]);
   }
 
   // ── loss family
@@ -187,7 +203,7 @@ export class NativeBackend implements Backend {
     logits: Float32Array, rows: number, cols: number, labels: Int32Array | null,
     target: Float32Array | null, loss: Float32Array, grad: Float32Array | null,
   ): void {
-    throw new Error('softmaxCrossEntropy: not implemented yet');
+    this.addon.softmaxCrossEntropy(logits, rows, cols, labels, target, loss, grad);
   }
 
   private act(name: ActivationName): number {
