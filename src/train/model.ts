@@ -4,11 +4,15 @@
  * topology + safetensors weights. Sequential is a Model; user models subclass it and implement
  * `call`.
  */
-import type { Labels, LossSpec } from '../losses.js';
+import { ArgumentError, ShapeError, describe, fmtShape } from '../errors.js';
+import { type Labels, type LossFunction, type LossOptions, type LossSpec, getLoss } from '../losses.js';
 import { Layer } from '../nn/layer.js';
-import type { OptimizerSpec, Optimizer } from '../optim/index.js';
-import type { Tensor } from '../tensor.js';
-import type { MetricSpec } from './metrics.js';
+import { type OptimizerSpec, getOptimizer } from '../optim/index.js';
+import { Optimizer } from '../optim/optimizer.js';
+import { Tensor } from '../tensor.js';
+import { checkBatch, checkSampleWeight, isLabels, runEvaluate, runFit, runPredict, withMode } from './fit.js';
+import { type Metric, type MetricSpec, getMetric } from './metrics.js';
+import type { ProgressStream } from './progress.js';
 
 export interface CompileArgs {
   optimizer: OptimizerSpec;
@@ -61,8 +65,14 @@ export interface FitArgs {
   sampleWeight?: Tensor | Float32Array;
   /** Loss weight per class index. */
   classWeight?: Readonly<Record<number, number>>;
-  /** Stops training cleanly after the current batch when aborted. */
+  /**
+   * Stops training cleanly when aborted: the current batch finishes, onTrainEnd runs, and fit
+   * resolves (no exception) with the history of the epochs that completed; the interrupted
+   * epoch is not recorded.
+   */
   signal?: AbortSignal;
+  /** Where progress is written (default process.stdout); its isTTY selects the bar at verbose 1. */
+  progressStream?: ProgressStream;
 }
 
 /** What fit returns: per-epoch values of the loss and every metric (Keras' History). */
@@ -82,33 +92,164 @@ export interface PredictArgs {
   verbose?: 0 | 1;
 }
 
+/** What compile() resolved: the loss, the metrics and whether the optimiser has the parameters. */
+export interface CompiledState {
+  readonly loss: LossFunction;
+  readonly lossName: string;
+  readonly metrics: readonly Metric[];
+  /** Whether optimizer.setParameters has run (deferred until the model is built). */
+  attached: boolean;
+  /** Reused loss options (sample weights), so a step allocates none. */
+  readonly lossOptions: LossOptions;
+}
+
+/** Per-call arguments of a training forward pass, hoisted so a step allocates none. */
+const TRAINING: { training: boolean } = Object.freeze({ training: true });
+
 export abstract class Model extends Layer<Tensor, Tensor> {
   /** Set by compile(). */
   optimizer: Optimizer | null = null;
   /** Set by a callback (EarlyStopping) or the user to end fit() after the current epoch. */
   stopTraining = false;
+  /** The History of the last fit() (null before). */
+  history: History | null = null;
+  /** @internal What compile() resolved; null before. */
+  compiled: CompiledState | null = null;
+  /** @internal True while fit() runs (a second concurrent fit is refused). */
+  fitting = false;
 
+  /**
+   * Configures training: the optimiser ('adam', {className, config} or an instance), the loss
+   * (a name as Keras or tfjs spell it, or a function) and metrics (names, resolved against the
+   * loss as Keras does for 'accuracy', or Metric objects). The optimiser gets the model's
+   * parameters now when the model is built, otherwise on the first batch.
+   */
   compile(args: CompileArgs): void {
-    throw new Error(`compile: not implemented yet (${String(args)})`);
+    if (args === null || typeof args !== 'object') {
+      throw new ArgumentError(`dendrite.compile: expected { optimizer, loss, metrics }, got ${describe(args)}`);
+    }
+    if (args.optimizer === undefined || args.optimizer === null) throw new ArgumentError('dendrite.compile: optimizer is required');
+    if (args.loss === undefined || args.loss === null) throw new ArgumentError('dendrite.compile: loss is required');
+    const optimizer = args.optimizer instanceof Optimizer ? args.optimizer : getOptimizer(args.optimizer);
+    let loss: LossFunction;
+    let lossName: string;
+    if (typeof args.loss === 'function') {
+      loss = args.loss;
+      const named = (args.loss as { lossName?: unknown }).lossName;
+      lossName = typeof named === 'string' ? named : args.loss.name || 'loss';
+    } else {
+      const resolved = getLoss(args.loss);
+      loss = resolved;
+      lossName = resolved.lossName;
+    }
+    const specs = args.metrics === undefined ? [] : Array.isArray(args.metrics) ? args.metrics : [args.metrics as MetricSpec];
+    const metrics = specs.map((spec: MetricSpec) => (isMetric(spec) ? spec : getMetric(spec, lossName)));
+    const names = new Set<string>(['loss']);
+    for (const m of metrics) {
+      if (names.has(m.name)) throw new ArgumentError(`dendrite.compile: two metrics (or a metric and the loss) are named '${m.name}'`);
+      names.add(m.name);
+    }
+    this.optimizer = optimizer;
+    this.compiled = { loss, lossName, metrics, attached: false, lossOptions: { sampleWeight: null } };
+    if (this.built) this.attachParameters();
   }
 
+  /**
+   * Trains for `epochs` passes over in-memory tensors `fit(x, y, args)` or over a batch source
+   * `fit(source, args)` (any iterable or async iterable of { xs, ys }, re-iterated each epoch).
+   * Async: yields to the event loop between batches. Resolves with the History (also kept in
+   * `model.history`). See FitArgs for the options, including `signal` to stop early.
+   */
   fit(x: Tensor | BatchSource, y?: Labels | FitArgs, args?: FitArgs): Promise<History> {
-    throw new Error(`fit: not implemented yet (${String(x)} ${String(y)} ${String(args)})`);
+    if (x instanceof Tensor) {
+      if (!isLabels(y)) {
+        return Promise.reject(new ArgumentError(`dendrite.fit: fit(x, y, args) needs labels y (a Tensor or Int32Array), got ${describe(y)}`));
+      }
+      return runFit(this, { x, y }, args ?? {});
+    }
+    if (isLabels(y)) {
+      return Promise.reject(new ArgumentError(`dendrite.fit: x must be a Tensor when labels are given, got ${describe(x)}`));
+    }
+    return runFit(this, { source: x }, (y as FitArgs | undefined) ?? {});
   }
 
-  /** Loss and metrics over the data: { loss, accuracy, ... }. */
+  /**
+   * Loss and metrics over the data: { loss, accuracy, ... }, in evaluation mode without
+   * recording a graph (the previous mode is restored). `evaluate(x, y, args)` or
+   * `evaluate(source, args)`.
+   */
   evaluate(x: Tensor | BatchSource, y?: Labels | EvaluateArgs, args?: EvaluateArgs): Promise<Logs> {
-    throw new Error(`evaluate: not implemented yet (${String(x)} ${String(y)} ${String(args)})`);
+    if (x instanceof Tensor) {
+      if (!isLabels(y)) {
+        return Promise.reject(new ArgumentError(`dendrite.evaluate: evaluate(x, y, args) needs labels y (a Tensor or Int32Array), got ${describe(y)}`));
+      }
+      return runEvaluate(this, { x, y }, args ?? {});
+    }
+    if (isLabels(y)) {
+      return Promise.reject(new ArgumentError(`dendrite.evaluate: x must be a Tensor when labels are given, got ${describe(x)}`));
+    }
+    return runEvaluate(this, { source: x }, (y as EvaluateArgs | undefined) ?? {});
   }
 
   /** Outputs for x in evaluation mode, batch by batch (no graph recorded). */
   predict(x: Tensor, args?: PredictArgs): Tensor {
-    throw new Error(`predict: not implemented yet (${String(x)} ${String(args)})`);
+    return runPredict(this, x, args ?? {});
   }
 
-  /** One optimisation step on one batch; returns the batch's loss and metric values. */
+  /**
+   * One optimisation step on one batch, in training mode: forward, loss, backward,
+   * optimizer.step(), optimizer.zeroGrad(). Returns this batch's loss and metric values.
+   */
   trainStep(x: Tensor, y: Labels, sampleWeight?: Tensor | Float32Array): Logs {
-    throw new Error(`trainStep: not implemented yet (${String(x)} ${String(y)} ${String(sampleWeight)})`);
+    const compiled = this.requireCompiled('trainStep');
+    checkBatch('trainStep', x, y);
+    const sw = sampleWeight ?? null;
+    if (sw !== null) checkSampleWeight('trainStep', sw, x.shape[0]!);
+    for (const m of compiled.metrics) m.reset();
+    const loss = withMode(this, true, () => this.trainBatch(x, y, sw));
+    const logs: Logs = { loss };
+    for (const m of compiled.metrics) logs[m.name] = m.result();
+    return logs;
+  }
+
+  /**
+   * @internal The step fit() runs: inputs already checked, the model already in training mode.
+   * Updates the metrics (without resetting them) and returns the batch's loss.
+   */
+  trainBatch(x: Tensor, y: Labels, sampleWeight: Tensor | Float32Array | null): number {
+    const compiled = this.compiled!;
+    const out = this.forward(x, TRAINING);
+    if (!compiled.attached) this.attachParameters();
+    const options = compiled.lossOptions;
+    options.sampleWeight = sampleWeight;
+    const loss = compiled.loss(y, out, options);
+    options.sampleWeight = null;
+    if (!(loss instanceof Tensor) || loss.size !== 1) {
+      throw new ShapeError(
+        `dendrite.fit: the loss must return one number (reduction 'mean' or 'sum'), got ${loss instanceof Tensor ? fmtShape(loss.shape) : describe(loss)}`,
+      );
+    }
+    const value = loss.data[0]!;
+    loss.backward();
+    const opt = this.optimizer!;
+    opt.step();
+    opt.zeroGrad();
+    const metrics = compiled.metrics;
+    for (let i = 0; i < metrics.length; i++) metrics[i]!.update(y, out);
+    return value;
+  }
+
+  /** @internal compiled state or an error naming the caller. */
+  requireCompiled(who: string): CompiledState {
+    if (this.compiled === null || this.optimizer === null) {
+      throw new ArgumentError(`dendrite.${who}: the model is not compiled; call model.compile({ optimizer, loss, metrics }) first`);
+    }
+    return this.compiled;
+  }
+
+  private attachParameters(): void {
+    this.optimizer!.setParameters(this.parameters());
+    this.compiled!.attached = true;
   }
 
   /**
@@ -131,4 +272,10 @@ export abstract class Model extends Layer<Tensor, Tensor> {
     const { loadWeights } = await import('../io/model_io.js');
     await loadWeights(this, file);
   }
+}
+
+function isMetric(spec: unknown): spec is Metric {
+  if (spec === null || typeof spec !== 'object') return false;
+  const m = spec as Partial<Metric>;
+  return typeof m.update === 'function' && typeof m.result === 'function' && typeof m.reset === 'function' && typeof m.name === 'string';
 }
