@@ -3,6 +3,7 @@ import { noGrad } from '../../src/autograd.js';
 import { getBackend } from '../../src/backend/index.js';
 import { ArgumentError, ShapeError } from '../../src/errors.js';
 import { layerFromConfig } from '../../src/nn/layer.js';
+import { sequential } from '../../src/nn/sequential.js';
 import {
   GRU, GRUCell, LSTM, LSTMCell, type RecurrentOutput, SimpleRNN, SimpleRNNCell, gru, gruCell, lstm, lstmCell, simpleRNN,
   simpleRNNCell,
@@ -132,6 +133,16 @@ describe('recurrent layers: output shapes', () => {
       },
     );
   }
+
+  test('stacked in a Sequential, with Keras parameter counts', () => {
+    const m = sequential([
+      lstm({ units: 4, returnSequences: true, inputShape: [5, 3] }), gru({ units: 2, returnSequences: true }),
+      gru({ units: 2, resetAfter: false, returnSequences: true }), simpleRNN({ units: 3 }),
+    ]);
+    expect(m.forward(randT(new Random(2), [2, 5, 3])).shape).toEqual([2, 3]);
+    // Keras: LSTM 4·u·(in + u + 1); GRU 3·u·(in + u + 2) with resetAfter, + 1 without; RNN u·(in + u + 1).
+    expect(m.layers.map((l) => l.countParams())).toEqual([128, 48, 30, 18]);
+  });
 
   test('weights have Keras names and layouts', () => {
     const l = lstm({ units: 4 });
