@@ -7,6 +7,8 @@ import {
   GlobalMaxPooling1D, GlobalMaxPooling2D, MaxPool2D, MaxPooling1D, MaxPooling2D, conv1d, conv2d,
   averagePooling2d, globalAveragePooling2d, globalMaxPooling1d, maxPooling1d, maxPooling2d,
 } from '../../src/nn/layers/index.js';
+import { dense as denseLayer, flatten } from '../../src/nn/layers/core.js';
+import { Sequential, sequential } from '../../src/nn/sequential.js';
 import { dense } from '../../src/ops/matmul.js';
 import { softplus } from '../../src/ops/activation.js';
 import { manualSeed, Random } from '../../src/random.js';
@@ -231,6 +233,36 @@ describe('pooling layers', () => {
     expect(new GlobalAveragePooling2D().name).toMatch(/^global_average_pooling2d(_\d+)?$/);
   });
 });
+
+describe('in a Sequential model', () => {
+  test('builds from inputShape, infers shapes, counts parameters and rebuilds from its config', () => {
+    manualSeed(8);
+    const model = sequential([
+      conv2d({ filters: 4, kernelSize: 3, padding: 'same', activation: 'relu', inputShape: [8, 8, 1] }),
+      maxPooling2d({ poolSize: 2 }),
+      secondConv(),
+      flatten(),
+      denseLayer({ units: 2, activation: 'softmax' }),
+    ]);
+    expect(model.built).toBe(true);
+    const text = model.summary(null);
+    expect(text).toMatch(/\(None, 8, 8, 4\)\s+40\b/);
+    expect(text).toMatch(/\(None, 4, 4, 4\)\s+0\b/);
+    expect(text).toMatch(/\(None, 2, 2, 3\)\s+111\b/);
+    expect(model.countParams()).toBe(40 + 111 + 12 * 2 + 2);
+    const x = randomInput(new Random(4), [3, 8, 8, 1]);
+    const y = model.forward(x);
+    expect(y.shape).toEqual([3, 2]);
+    const copy = new Sequential(JSON.parse(JSON.stringify({ layers: model.getConfig().layers })));
+    copy.loadStateDict(model.stateDict());
+    expect(Array.from(copy.forward(x).data)).toEqual(Array.from(y.data));
+  });
+});
+
+/** A second Conv2D ('same', stride 2) to chain shape inference through two convolutions. */
+function secondConv(): Conv2D {
+  return new Conv2D({ filters: 3, kernelSize: 3, strides: 2, padding: 'same', kernelInitializer: 'heUniform' });
+}
 
 describe('a small CNN', () => {
   /**
