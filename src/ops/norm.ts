@@ -66,19 +66,94 @@ function channelView(x: Tensor, axis: number): { outer: number; channels: number
   return { outer, channels, inner };
 }
 
-/** Σ over every position of each channel of f(value, channel), with [outer, C, inner] indexing. */
-function perChannel(
-  outer: number, channels: number, inner: number, visit: (index: number, c: number) => void,
+/** Per-channel Σx and Σx² (float64) over x viewed as [outer, C, inner]. */
+function channelSums(
+  xd: Float32Array, outer: number, channels: number, inner: number, shift: Float64Array | null,
+  s1: Float64Array, s2: Float64Array,
 ): void {
   if (inner === 1) {
-    let k = 0;
-    for (let o = 0; o < outer; o++) for (let c = 0; c < channels; c++) visit(k++, c);
+    // Channels last: rows of C values, the per-channel sums indexed by column.
+    for (let o = 0, k = 0; o < outer; o++) {
+      for (let c = 0; c < channels; c++, k++) {
+        const d = xd[k]! - (shift === null ? 0 : shift[c]!);
+        s1[c]! += d;
+        s2[c]! += d * d;
+      }
+    }
     return;
   }
   let k = 0;
   for (let o = 0; o < outer; o++) {
     for (let c = 0; c < channels; c++) {
-      for (let i = 0; i < inner; i++) visit(k++, c);
+      const m = shift === null ? 0 : shift[c]!;
+      let a = 0;
+      let b = 0;
+      for (let i = 0; i < inner; i++, k++) {
+        const d = xd[k]! - m;
+        a += d;
+        b += d * d;
+      }
+      s1[c]! += a;
+      s2[c]! += b;
+    }
+  }
+}
+
+/** out = x·p[c] + q[c] per channel of [outer, C, inner]; with `y`, out = y·p[c] + x·q[c] + r[c]. */
+function channelAffine(
+  x: Float32Array, y: Float32Array | null, out: Float32Array, outer: number, channels: number, inner: number,
+  p: Float64Array, q: Float64Array, r: Float64Array | null,
+): void {
+  if (inner === 1) {
+    for (let o = 0, k = 0; o < outer; o++) {
+      if (y === null) for (let c = 0; c < channels; c++, k++) out[k] = x[k]! * p[c]! + q[c]!;
+      else for (let c = 0; c < channels; c++, k++) out[k] = y[k]! * p[c]! + x[k]! * q[c]! + r![c]!;
+    }
+    return;
+  }
+  let k = 0;
+  for (let o = 0; o < outer; o++) {
+    for (let c = 0; c < channels; c++) {
+      const pc = p[c]!;
+      const qc = q[c]!;
+      if (y === null) {
+        for (let i = 0; i < inner; i++, k++) out[k] = x[k]! * pc + qc;
+      } else {
+        const rc = r![c]!;
+        for (let i = 0; i < inner; i++, k++) out[k] = y[k]! * pc + x[k]! * qc + rc;
+      }
+    }
+  }
+}
+
+/** Per-channel Σdy and Σdy·(x − mean) (float64). */
+function channelGradSums(
+  xd: Float32Array, dy: Float32Array, mean: Float64Array, outer: number, channels: number, inner: number,
+  sdy: Float64Array, sdyx: Float64Array,
+): void {
+  if (inner === 1) {
+    for (let o = 0, k = 0; o < outer; o++) {
+      for (let c = 0; c < channels; c++, k++) {
+        const d = dy[k]!;
+        sdy[c]! += d;
+        sdyx[c]! += d * (xd[k]! - mean[c]!);
+      }
+    }
+    return;
+  }
+  let k = 0;
+  for (let o = 0; o < outer; o++) {
+    for (let c = 0; c < channels; c++) {
+      const m = mean[c]!;
+      let a = 0;
+      let b = 0;
+      for (let i = 0; i < inner; i++, k++) {
+        const d = dy[k]!;
+        a += d;
+        b += d * (xd[k]! - m);
+      }
+      sdy[c]! += a;
+      sdyx[c]! += b;
     }
   }
 }
@@ -106,62 +181,55 @@ export function batchNormTrain(
   const b = checkOptional(op, 'beta', beta, [channels], input.shape);
   const count = outer * inner;
   const xd = input.data;
-  const sum = new Float64Array(channels);
-  perChannel(outer, channels, inner, (k, c) => { sum[c]! += xd[k]!; });
-  const mean = new Float32Array(channels);
+  // Two passes (mean, then squared deviations) so the variance does not cancel catastrophically.
+  const s1 = new Float64Array(channels);
+  const s2 = new Float64Array(channels);
+  channelSums(xd, outer, channels, inner, null, s1, s2);
   const meanD = new Float64Array(channels);
-  for (let c = 0; c < channels; c++) {
-    meanD[c] = count > 0 ? sum[c]! / count : 0;
-    mean[c] = meanD[c]!;
-  }
-  const sq = new Float64Array(channels);
-  perChannel(outer, channels, inner, (k, c) => {
-    const d = xd[k]! - meanD[c]!;
-    sq[c]! += d * d;
-  });
+  for (let c = 0; c < channels; c++) meanD[c] = count > 0 ? s1[c]! / count : 0;
+  s1.fill(0);
+  s2.fill(0);
+  channelSums(xd, outer, channels, inner, meanD, s1, s2);
+  const mean = Float32Array.from(meanD);
   const variance = new Float32Array(channels);
   const invStd = new Float64Array(channels);
+  // y = x·scale + shift with scale = γ·invStd, shift = β − mean·scale.
+  const scale = new Float64Array(channels);
+  const shift = new Float64Array(channels);
   for (let c = 0; c < channels; c++) {
-    const v = count > 0 ? sq[c]! / count : 0;
+    const v = count > 0 ? s2[c]! / count : 0;
     variance[c] = v;
     invStd[c] = 1 / Math.sqrt(v + a.eps);
+    scale[c] = (g === null ? 1 : g.data[c]!) * invStd[c]!;
+    shift[c] = (b === null ? 0 : b.data[c]!) - meanD[c]! * scale[c]!;
   }
-  const gd = g?.data ?? null;
-  const bd = b?.data ?? null;
   const y = alloc(op, input.size);
-  perChannel(outer, channels, inner, (k, c) => {
-    const xh = (xd[k]! - meanD[c]!) * invStd[c]!;
-    y[k] = (gd === null ? xh : gd[c]! * xh) + (bd === null ? 0 : bd[c]!);
-  });
+  channelAffine(xd, null, y, outer, channels, inner, scale, shift, null);
   const inputs = [input, ...(g === null ? [] : [g]), ...(b === null ? [] : [b])];
   const out = record(new Tensor(y, input.shape), op, inputs, (grad) => {
     const dy = grad.data;
-    // dβ = Σ dy, dγ = Σ dy·x̂ per channel; dx = γ·invStd·(dy − dβ/n − x̂·dγ/n).
+    // dβ = Σ dy, dγ = Σ dy·x̂ = invStd·Σ dy·(x − mean) per channel.
     const dbeta = new Float64Array(channels);
     const dgamma = new Float64Array(channels);
-    perChannel(outer, channels, inner, (k, c) => {
-      const d = dy[k]!;
-      dbeta[c]! += d;
-      dgamma[c]! += d * (xd[k]! - meanD[c]!) * invStd[c]!;
-    });
+    channelGradSums(xd, dy, meanD, outer, channels, inner, dbeta, dgamma);
+    for (let c = 0; c < channels; c++) dgamma[c]! *= invStd[c]!;
     const grads: Array<Tensor | null> = [];
-    if (input.requiresGrad) {
-      const dx = alloc(op, input.size);
-      const scale = new Float64Array(channels);
-      const mb = new Float64Array(channels);
-      const mg = new Float64Array(channels);
+    if (input.requiresGrad && count > 0) {
+      // dx = scale·(dy − dβ/n − x̂·dγ/n), x̂ = (x − mean)·invStd: affine in dy and x per channel.
+      const p = new Float64Array(channels);
+      const q = new Float64Array(channels);
+      const r = new Float64Array(channels);
       for (let c = 0; c < channels; c++) {
-        scale[c] = (gd === null ? 1 : gd[c]!) * invStd[c]!;
-        mb[c] = dbeta[c]! / count;
-        mg[c] = dgamma[c]! / count;
+        const k = (dgamma[c]! / count) * invStd[c]!;
+        p[c] = scale[c]!;
+        q[c] = -scale[c]! * k;
+        r[c] = scale[c]! * (k * meanD[c]! - dbeta[c]! / count);
       }
-      perChannel(outer, channels, inner, (k, c) => {
-        const xh = (xd[k]! - meanD[c]!) * invStd[c]!;
-        dx[k] = scale[c]! * (dy[k]! - mb[c]! - xh * mg[c]!);
-      });
+      const dx = alloc(op, input.size);
+      channelAffine(xd, dy, dx, outer, channels, inner, p, q, r);
       grads.push(new Tensor(dx, input.shape));
     } else {
-      grads.push(null);
+      grads.push(input.requiresGrad ? new Tensor(alloc(op, 0), input.shape) : null);
     }
     if (g !== null) grads.push(g.requiresGrad ? paramGrad(g, dgamma) : null);
     if (b !== null) grads.push(b.requiresGrad ? paramGrad(b, dbeta) : null);
@@ -187,7 +255,8 @@ export function batchNormInference(
   if (m === null || v === null) throw new ArgumentError(`dendrite.${op}: inference needs mean and variance tensors`);
   const g = checkOptional(op, 'gamma', gamma, [channels], input.shape);
   const b = checkOptional(op, 'beta', beta, [channels], input.shape);
-  // y = x·s + t with s = γ·invStd, t = β − mean·s.
+  // y = x·s + t with s = γ·invStd, t = β − mean·s. The statistics are copied: a later training
+  // step updating them in place must not change this node's backward.
   const meanD = Float64Array.from(m.data);
   const invStd = new Float64Array(channels);
   const s = new Float64Array(channels);
@@ -199,14 +268,14 @@ export function batchNormInference(
   }
   const xd = input.data;
   const y = alloc(op, input.size);
-  perChannel(outer, channels, inner, (k, c) => { y[k] = xd[k]! * s[c]! + t[c]!; });
+  channelAffine(xd, null, y, outer, channels, inner, s, t, null);
   const inputs = [input, ...(g === null ? [] : [g]), ...(b === null ? [] : [b])];
   return record(new Tensor(y, input.shape), op, inputs, (grad) => {
     const dy = grad.data;
     const grads: Array<Tensor | null> = [];
     if (input.requiresGrad) {
       const dx = alloc(op, input.size);
-      perChannel(outer, channels, inner, (k, c) => { dx[k] = dy[k]! * s[c]!; });
+      channelAffine(dy, null, dx, outer, channels, inner, s, new Float64Array(channels), null);
       grads.push(new Tensor(dx, input.shape));
     } else {
       grads.push(null);
@@ -214,10 +283,8 @@ export function batchNormInference(
     if ((g !== null && g.requiresGrad) || (b !== null && b.requiresGrad)) {
       const dbeta = new Float64Array(channels);
       const dgamma = new Float64Array(channels);
-      perChannel(outer, channels, inner, (k, c) => {
-        dbeta[c]! += dy[k]!;
-        dgamma[c]! += dy[k]! * (xd[k]! - meanD[c]!) * invStd[c]!;
-      });
+      channelGradSums(xd, dy, meanD, outer, channels, inner, dbeta, dgamma);
+      for (let c = 0; c < channels; c++) dgamma[c]! *= invStd[c]!;
       if (g !== null) grads.push(g.requiresGrad ? paramGrad(g, dgamma) : null);
       if (b !== null) grads.push(b.requiresGrad ? paramGrad(b, dbeta) : null);
     } else {
