@@ -15,6 +15,11 @@ export {
 } from './ops/elementwise.js';
 export { eq, ne, lt, le, gt, ge } from './ops/compare.js';
 export { matmul, linear, dense } from './ops/matmul.js';
+export { conv2d, conv1d } from './ops/conv.js';
+export type { Conv2dOptions, Conv1dOptions, PaddingMode } from './ops/conv.js';
+export { maxPool2d, avgPool2d, maxPool1d, avgPool1d, globalAvgPool, globalMaxPool } from './ops/pool.js';
+export type { Pool2dOptions, Pool1dOptions } from './ops/pool.js';
+export { simpleRnnSequence, lstmSequence, gruSequence } from './ops/recurrent.js';
 export {
   relu, leakyRelu, elu, selu, sigmoid, hardSigmoid, tanh, softplus, softsign, silu, swish, gelu,
   softmax, logSoftmax,

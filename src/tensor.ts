@@ -9,6 +9,8 @@ import { ArgumentError, AutogradError, DTypeError, ShapeError, describe, fmtShap
 import * as act from './ops/activation.js';
 import { checkShape } from './ops/checks.js';
 import * as cmp from './ops/compare.js';
+import * as conv from './ops/conv.js';
+import * as pool from './ops/pool.js';
 import * as ew from './ops/elementwise.js';
 import * as idx from './ops/indexing.js';
 import * as mm from './ops/matmul.js';
@@ -225,6 +227,12 @@ export class Tensor {
 
   // ---- linear algebra --------------------------------------------------------------------
   matmul(other: Tensor): Tensor { return mm.matmul(this, other); }
+
+  // ---- convolution and pooling
+  conv2d(kernel: Tensor, options?: conv.Conv2dOptions): Tensor { return conv.conv2d(this, kernel, options); }
+  conv1d(kernel: Tensor, options?: conv.Conv1dOptions): Tensor { return conv.conv1d(this, kernel, options); }
+  maxPool2d(options?: pool.Pool2dOptions): Tensor { return pool.maxPool2d(this, options); }
+  avgPool2d(options?: pool.Pool2dOptions): Tensor { return pool.avgPool2d(this, options); }
 
   // ---- activations -----------------------------------------------------------------------
   relu(): Tensor { return act.relu(this); }
