@@ -58,8 +58,9 @@ Kernels kernels() {
 }
 #undef DENDRITE_CONV_KERNELS
 
-// im2col floats per chunk: 1 MiB, so a chunk and the GEMM's packed panels stay in L2.
-constexpr std::size_t kColFloats = std::size_t(1) << 18;
+// im2col floats per chunk: 512 KiB, so a chunk and the GEMM's packed copy of it fit a 1 MiB L2
+// (1 MiB chunks measured no faster on the benchmark CNN's convs).
+constexpr std::size_t kColFloats = std::size_t(1) << 17;
 // Chunks hold a multiple of this many rows (whole GEMM row panels), and at least this many.
 constexpr std::size_t kRowAlign = 16;
 // Chunks per thread aimed for, so threads finish together even when one starts late.
