@@ -149,6 +149,18 @@ describe('BatchNormalization', () => {
     close(bn.gamma!.grad!.data, [...g1].map((v) => 2 * v), 1e-5);
   });
 
+  test('an empty batch in training leaves the moving statistics alone', () => {
+    const bn = layers.batchNormalization({ inputShape: [3] });
+    bn.build([null, 3]);
+    const x = new Tensor(new Float32Array(0), [0, 3]).requiresGrad_();
+    const y = bn.apply(x, { training: true });
+    expect(y.shape).toEqual([0, 3]);
+    y.sum().backward();
+    expect(x.grad!.shape).toEqual([0, 3]);
+    expect([...bn.movingMean!.data]).toEqual([0, 0, 0]);
+    expect([...bn.movingVariance!.data]).toEqual([1, 1, 1]);
+  });
+
   test('errors and config', () => {
     const bn = layers.batchNormalization();
     bn.apply(ops.ones([2, 3]));
