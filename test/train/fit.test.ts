@@ -1,5 +1,14 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Dataset } from '../../src/data/dataset.js';
+import { loadModel } from '../../src/io/model_io.js';
+import { getLoss } from '../../src/losses.js';
+import * as layers from '../../src/nn/layers/index.js';
+import { sequential } from '../../src/nn/sequential.js';
+import { getOptimizer } from '../../src/optim/index.js';
+import { callbacks } from '../../src/train/callbacks.js';
 import { SGD } from '../../src/optim/sgd.js';
 import { ArgumentError, ShapeError, ValueError } from '../../src/errors.js';
 import { manualSeed } from '../../src/random.js';
@@ -419,5 +428,62 @@ describe('argument errors', () => {
     expect(batchLogs.map((l) => l.batch)).toEqual([0, 1, 2]);
     expect(batchLogs[2]!.loss).toBeCloseTo(h.history.loss![0]!, 6);
     expect(batchLogs[2]!.accuracy).toBeCloseTo(h.history.accuracy![0]!, 6);
+  });
+});
+
+describe('with the library layers, losses, optimisers and metrics', () => {
+  const build = () => {
+    manualSeed(21);
+    return sequential([
+      layers.dense({ units: 16, activation: 'relu', inputShape: [2] }),
+      layers.dense({ units: 3, activation: 'softmax' }),
+    ]);
+  };
+
+  it('a Sequential compiled with strings learns the blobs', async () => {
+    const { x, y } = blobs(150);
+    const model = build();
+    model.compile({ optimizer: 'adam', loss: 'sparse_categorical_crossentropy', metrics: ['accuracy'] });
+    manualSeed(1);
+    const h = await model.fit(x, y, { epochs: 15, batchSize: 16, validationSplit: 0.2, verbose: 0 });
+    expect(Object.keys(h.history).sort()).toEqual(['accuracy', 'loss', 'val_accuracy', 'val_loss']);
+    expect(h.history.loss![14]!).toBeLessThan(h.history.loss![0]! * 0.5);
+    expect(h.history.val_accuracy![14]!).toBeGreaterThan(0.9);
+    const ev = await model.evaluate(x, y);
+    expect(ev.accuracy!).toBeGreaterThan(0.9);
+  });
+
+  it('trainStep equals loss.backward(); opt.step() on an identical model', () => {
+    const { x, y } = blobs(32);
+    const a = build();
+    a.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
+    const b = build();
+    b.setWeights(a.getWeights());
+    const opt = getOptimizer('adam');
+    opt.setParameters(b.parameters());
+    const lossFn = getLoss('sparseCategoricalCrossentropy');
+    for (let step = 0; step < 3; step++) {
+      const logs = a.trainStep(x, y);
+      const loss = lossFn(y, b.forward(x));
+      expect(logs.loss).toBeCloseTo(loss.item(), 6);
+      loss.backward();
+      opt.step();
+      opt.zeroGrad();
+    }
+    a.weights.forEach((w, i) => expect(w.data).toEqual(b.weights[i]!.data));
+  });
+
+  it('ModelCheckpoint writes a model that loads and predicts identically', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dendrite-fit-'));
+    try {
+      const { x, y } = blobs(40);
+      const model = build();
+      model.compile({ optimizer: 'sgd', loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
+      await model.fit(x, y, { epochs: 2, verbose: 0, callbacks: [callbacks.modelCheckpoint({ filepath: join(dir, 'epoch-{epoch}') })] });
+      const loaded = await loadModel(join(dir, 'epoch-2'));
+      expect(loaded.predict(x).data).toEqual(model.predict(x).data);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
