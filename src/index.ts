@@ -55,9 +55,13 @@ export type {
 export { Optimizer, getOptimizer } from './optim/index.js';
 export type { OptimizerSpec } from './optim/index.js';
 export { getLoss } from './losses.js';
-export type { LossFunction, LossOptions, LossSpec, Labels, Reduction } from './losses.js';
+export * as losses from './losses.js';
+export type { LossFunction, LossOptions, LossSpec, LossConfig, NamedLossFunction, Labels, Reduction } from './losses.js';
 export { getMetric } from './train/metrics.js';
+export * as metrics from './train/metrics.js';
 export type { Metric, MetricSpec } from './train/metrics.js';
+export { loadModel, saveModel, saveWeights, loadWeights } from './io/model_io.js';
+export { encodeSafetensors, decodeSafetensors } from './io/safetensors.js';
 export { releaseGrad } from './autograd.js';
 
 // ── data
