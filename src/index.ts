@@ -20,6 +20,8 @@ export type { Conv2dOptions, Conv1dOptions, PaddingMode } from './ops/conv.js';
 export { maxPool2d, avgPool2d, maxPool1d, avgPool1d, globalAvgPool, globalMaxPool } from './ops/pool.js';
 export type { Pool2dOptions, Pool1dOptions } from './ops/pool.js';
 export { simpleRnnSequence, lstmSequence, gruSequence } from './ops/recurrent.js';
+export { batchNormTrain, batchNormInference, layerNorm } from './ops/norm.js';
+export { dropout } from './ops/dropout.js';
 export {
   relu, leakyRelu, elu, selu, sigmoid, hardSigmoid, tanh, softplus, softsign, silu, swish, gelu,
   softmax, logSoftmax,
