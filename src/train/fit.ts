@@ -141,11 +141,11 @@ function labelsView(y: Labels, start: number, count: number): Labels {
 // ---- Modes -----------------------------------------------------------------------------------
 
 /**
- * Puts the model and every submodule in training (or evaluation) mode and returns a function
+ * @internal Puts the model and every submodule in training (or evaluation) mode and returns a function
  * that restores each module's own previous mode. Nothing changes when the model is already in
  * the wanted mode, so a user who froze a submodule in eval mode keeps it that way.
  */
-function enterMode(model: Model, training: boolean): () => void {
+export function enterMode(model: Model, training: boolean): () => void {
   if (model.training === training) return () => {};
   const modules = model.namedModules();
   const saved = modules.map(([, m]) => m.training);

@@ -10,7 +10,7 @@ import { Layer } from '../nn/layer.js';
 import { type OptimizerSpec, getOptimizer } from '../optim/index.js';
 import { Optimizer } from '../optim/optimizer.js';
 import { Tensor } from '../tensor.js';
-import { checkBatch, checkSampleWeight, isLabels, runEvaluate, runFit, runPredict, withMode } from './fit.js';
+import { checkBatch, checkSampleWeight, enterMode, isLabels, runEvaluate, runFit, runPredict } from './fit.js';
 import { type Metric, type MetricSpec, getMetric } from './metrics.js';
 import type { ProgressStream } from './progress.js';
 
@@ -206,7 +206,17 @@ export abstract class Model extends Layer<Tensor, Tensor> {
     const sw = sampleWeight ?? null;
     if (sw !== null) checkSampleWeight('trainStep', sw, x.shape[0]!);
     for (const m of compiled.metrics) m.reset();
-    const loss = withMode(this, true, () => this.trainBatch(x, y, sw));
+    let loss: number;
+    if (this.training) {
+      loss = this.trainBatch(x, y, sw);
+    } else {
+      const restore = enterMode(this, true);
+      try {
+        loss = this.trainBatch(x, y, sw);
+      } finally {
+        restore();
+      }
+    }
     const logs: Logs = { loss };
     for (const m of compiled.metrics) logs[m.name] = m.result();
     return logs;
