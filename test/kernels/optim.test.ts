@@ -201,6 +201,33 @@ describe('optimizerStep: native against the reference', () => {
     expect(p[0]).toBeCloseTo(0.35, 6);
   });
 
+  it('RMSprop (centred, momentum) and Adagrad, two steps: hand-computed values on both backends', () => {
+    for (const backend of [native, reference]) {
+      // RMSprop, rho 0.9, momentum 0.5, lr 0.1, g = 0.5 twice. Step 1: sq = 0.025, avg = 0.05,
+      // √(sq − avg²) = 0.15, mom = 0.5/0.15, p = 1 − 0.1·3.3333 = 0.66667. Step 2: sq = 0.0475,
+      // avg = 0.095, √0.038475 = 0.196150, mom = 1.66667 + 2.549064, p = 0.245094.
+      const p = new Float32Array([1]);
+      const st = [[new Float32Array(1)], [new Float32Array(1)], [new Float32Array(1)]];
+      const h = hyper({ lr: 0.1, momentum: 0.5, centered: true, rho: 0.9 });
+      backend.optimizerStep('rmsprop', [p], [new Float32Array([0.5])], st, { ...h, step: 1 });
+      expect(p[0], backend.name).toBeCloseTo(0.6666666889, 6);
+      backend.optimizerStep('rmsprop', [p], [new Float32Array([0.5])], st, { ...h, step: 2 });
+      expect(p[0], backend.name).toBeCloseTo(0.2450936754, 6);
+      expect(st[0]![0]![0]).toBeCloseTo(0.0475, 7);
+      expect(st[2]![0]![0]).toBeCloseTo(0.095, 7);
+      // Adagrad from an accumulator of 0.1, lr 0.1, g = 0.5 then −0.25: sum 0.35 then 0.4125,
+      // p = 1 − 0.05/√0.35 = 0.9154846, then + 0.025/√0.4125 = 0.9544095.
+      const q = new Float32Array([1]);
+      const sum = new Float32Array([0.1]);
+      const ha = hyper({ lr: 0.1, eps: 1e-10 });
+      backend.optimizerStep('adagrad', [q], [new Float32Array([0.5])], [[sum]], { ...ha, step: 1 });
+      expect(q[0], backend.name).toBeCloseTo(0.9154845745, 6);
+      backend.optimizerStep('adagrad', [q], [new Float32Array([-0.25])], [[sum]], { ...ha, step: 2 });
+      expect(q[0], backend.name).toBeCloseTo(0.9544095217, 6);
+      expect(sum[0]).toBeCloseTo(0.4125, 7);
+    }
+  });
+
   it('one gradient array may serve several parameters (read-only sharing)', () => {
     const g = new Float32Array([1, -1, 0.5]);
     const a = new Float32Array([1, 1, 1]);
