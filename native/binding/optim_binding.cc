@@ -169,6 +169,17 @@ Napi::Value OptimizerStep(const Napi::CallbackInfo& info) {
     slot_arrays.push_back(a);
   }
 
+  // Every element is fetched before any data pointer is taken: fetching can run JS (a getter on
+  // the array) that could detach a buffer whose pointer was already taken.
+  std::vector<Napi::Value> values;
+  values.reserve(count * (2 + slots));
+  for (std::size_t i = 0; i < count; ++i) {
+    values.push_back(params_js.Get(static_cast<uint32_t>(i)));
+    values.push_back(grads_js.Get(static_cast<uint32_t>(i)));
+    for (std::size_t s = 0; s < slots; ++s) values.push_back(slot_arrays[s].Get(static_cast<uint32_t>(i)));
+  }
+  const std::size_t stride = 2 + slots;
+
   std::vector<OptimParam> params(count);
   std::vector<Span> spans;
   spans.reserve(count * (2 + slots));
@@ -178,9 +189,9 @@ Napi::Value OptimizerStep(const Napi::CallbackInfo& info) {
     spans.push_back({b, b + a.length * sizeof(float), written, kind, slot, i});
   };
   for (std::size_t i = 0; i < count; ++i) {
-    const uint32_t k = static_cast<uint32_t>(i);
-    F32 p = f32_element(env, params_js.Get(k), op, indexed("params", i));
-    F32 g = f32_element(env, grads_js.Get(k), op, indexed("grads", i));
+    const Napi::Value* v = &values[i * stride];
+    F32 p = f32_element(env, v[0], op, indexed("params", i));
+    F32 g = f32_element(env, v[1], op, indexed("grads", i));
     if (g.length != p.length) {
       throw_range(env, op,
                   indexed("grads", i) + " has " + std::to_string(g.length) + " elements, " +
@@ -194,7 +205,7 @@ Napi::Value OptimizerStep(const Napi::CallbackInfo& info) {
     add_span(g, false, 1, 0, i);
     for (std::size_t s = 0; s < slots; ++s) {
       const std::string name = "state[" + std::to_string(s) + "][" + std::to_string(i) + "]";
-      F32 st = f32_element(env, slot_arrays[s].Get(k), op, name);
+      F32 st = f32_element(env, v[2 + s], op, name);
       if (st.length != p.length) {
         throw_range(env, op,
                     name + " has " + std::to_string(st.length) + " elements, " +
@@ -215,10 +226,13 @@ Napi::Value SumOfSquares(const Napi::CallbackInfo& info) {
   require_args(info, 1, op);
   Napi::Array arrays_js = array_arg(info, 0, op, "arrays");
   const std::size_t count = arrays_js.Length();
+  // Fetched first, as in optimizerStep: no JS runs once data pointers are taken.
+  std::vector<Napi::Value> values(count);
+  for (std::size_t i = 0; i < count; ++i) values[i] = arrays_js.Get(static_cast<uint32_t>(i));
   std::vector<const float*> data(count);
   std::vector<std::size_t> lengths(count);
   for (std::size_t i = 0; i < count; ++i) {
-    F32 a = f32_element(env, arrays_js.Get(static_cast<uint32_t>(i)), op, indexed("arrays", i));
+    F32 a = f32_element(env, values[i], op, indexed("arrays", i));
     data[i] = a.data;
     lengths[i] = a.length;
   }

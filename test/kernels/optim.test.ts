@@ -271,6 +271,14 @@ describe('optimizerStep: argument checks', () => {
     expectOpError(() => addon.optimizerStep(0, [f(3)], [f(3)], [], new Float32Array(15) as unknown as Float64Array), TypeError, 'optimizerStep');
     expectOpError(() => addon.optimizerStep(0, [detachedArray(3)], [f(3)], [], H()), TypeError, 'optimizerStep');
     expectOpError(() => addon.optimizerStep(ADAM, [f(3)], [f(3)], [[f(3)], [3 as unknown as Float32Array]], H()), TypeError, 'optimizerStep');
+    // A getter that detaches an earlier parameter's buffer while the arrays are read.
+    const first = f(1000);
+    const params: Float32Array[] = [first];
+    Object.defineProperty(params, 1, {
+      get: () => { structuredClone(first.buffer, { transfer: [first.buffer] }); return f(3); },
+      enumerable: true,
+    });
+    expectOpError(() => addon.optimizerStep(0, params, [f(1000), f(3)], [], H()), TypeError, 'optimizerStep');
   });
 
   it('rejects bad hyper-parameters', () => {
