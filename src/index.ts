@@ -54,8 +54,26 @@ export { Model } from './train/model.js';
 export type {
   CompileArgs, FitArgs, EvaluateArgs, PredictArgs, History, Callback, Logs, Batch, BatchSource,
 } from './train/model.js';
-export { Optimizer, getOptimizer } from './optim/index.js';
-export type { OptimizerSpec } from './optim/index.js';
+export {
+  Optimizer, getOptimizer, SGD, Adam, AdamW, RMSprop, Adagrad, sgd, adam, adamw, rmsprop, adagrad,
+  train, clipGradNorm, clipGradValue, stepDecay, exponentialDecay, cosineDecay, linearWarmup,
+  scheduleFromConfig,
+} from './optim/index.js';
+export type {
+  OptimizerSpec, OptimizerOptions, OptimizerStateDict, SGDOptions, AdamOptions, RMSpropOptions,
+  AdagradOptions, LearningRate, LearningRateSchedule,
+} from './optim/index.js';
+export * as optim from './optim/index.js';
+export {
+  callbacks, CallbackBase, EarlyStopping, ModelCheckpoint, LearningRateScheduler, LambdaCallback, HistoryCallback,
+  ReduceLROnPlateau as ReduceLROnPlateauCallback, formatFilepath,
+} from './train/callbacks.js';
+export type {
+  EarlyStoppingArgs, ModelCheckpointArgs, ReduceLROnPlateauArgs as ReduceLROnPlateauCallbackArgs, LambdaArgs, Schedule, MonitorMode,
+} from './train/callbacks.js';
+export type { ProgressStream } from './train/progress.js';
+export { Dataset, fromTensors, fromAsyncIterable, fromGenerator } from './data/dataset.js';
+export type { Sample } from './data/dataset.js';
 export { getLoss } from './losses.js';
 export * as losses from './losses.js';
 export type { LossFunction, LossOptions, LossSpec, LossConfig, NamedLossFunction, Labels, Reduction } from './losses.js';
