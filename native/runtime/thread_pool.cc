@@ -63,7 +63,10 @@ class Pool {
 
   void run(std::size_t n_tasks, TaskFn fn, void* ctx) {
     const int threads = this->threads();
-    if (n_tasks <= 1 || threads <= 1) {
+    // A task that starts a parallel region of its own (e.g. a GEMM inside a conv chunk) runs it
+    // inline: this thread is already part of the pool's job (and may own dispatch_, which it
+    // must not try to lock again).
+    if (n_tasks <= 1 || threads <= 1 || tls_in_job) {
       for (std::size_t t = 0; t < n_tasks; ++t) fn(ctx, t);
       return;
     }
@@ -108,12 +111,16 @@ class Pool {
 
  private:
   void work() {
+    tls_in_job = true;
     for (;;) {
       std::size_t t = next_.fetch_add(1, std::memory_order_relaxed);
-      if (t >= n_tasks_) return;
+      if (t >= n_tasks_) break;
       fn_(ctx_, t);
     }
+    tls_in_job = false;
   }
+
+  static inline thread_local bool tls_in_job = false;
 
   void ensure_workers(int helpers) {
     while (static_cast<int>(workers_.size()) < helpers) {

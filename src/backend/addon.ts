@@ -72,7 +72,9 @@ export interface NativeAddon {
   pool2d(isMax: boolean, geom: number[], x: Float32Array, y: Float32Array, argmax: Int32Array | null): void;
   pool2dBackward(isMax: boolean, geom: number[], dy: Float32Array, argmax: Int32Array | null, dx: Float32Array): void;
 
-  // ── optimiser family (optim_binding.cc). `state` is slot-major: state[s][i].
+  // ── optimiser family (optim_binding.cc). `state` is slot-major: state[s][i]. `hyper` is a
+  // Float64Array of 15: lr, beta1, beta2, eps, momentum, dampening, rho, weightDecay,
+  // decoupled, nesterov, amsgrad, centered (0/1), step, gradScale, clipValue (may be Infinity).
   optimizerStep(
     rule: number, params: Float32Array[], grads: Float32Array[], state: Float32Array[][],
     hyper: Float64Array,

@@ -9,7 +9,7 @@ import { getBackend } from '../backend/index.js';
 import type { ActivationName } from '../backend/backend.js';
 import { ArgumentError, ShapeError, describe } from '../errors.js';
 import { Tensor } from '../tensor.js';
-import { alloc, finiteArg, normAxis } from './checks.js';
+import { alloc, allocOut, finiteArg, normAxis } from './checks.js';
 import { permute } from './shape.js';
 
 /** Activation names accepted by `linear` and the layers (camelCase, or Keras' snake_case). */
@@ -74,17 +74,21 @@ export function derivableFromOutput(act: ActivationName, alpha: number): boolean
   }
 }
 
-/** dx = f'(x)·dy computed from the output y (only where derivableFromOutput holds). */
+/**
+ * dx = f'(x)·dy computed from the output y (only where derivableFromOutput holds). For identity
+ * the result is dy itself (callers only read it).
+ */
 export function backwardFromOutput(act: ActivationName, alpha: number, y: Float32Array, dy: Float32Array): Float32Array {
   const n = y.length;
-  const dx = new Float32Array(n);
+  if (act === 'identity') return dy;
+  const dx = allocOut('backward', n);
+  // relu and leaky relu with a non-negative slope have y > 0 exactly where x > 0, so the
+  // native kernel (which branches on x > 0) can take y for x.
+  if (act === 'relu' || (act === 'leaky_relu' && alpha >= 0)) {
+    getBackend().activationBackward(act, y, y, dy, dx, alpha);
+    return dx;
+  }
   switch (act) {
-    case 'identity':
-      dx.set(dy);
-      break;
-    case 'relu':
-      for (let i = 0; i < n; i++) dx[i] = y[i]! > 0 ? dy[i]! : 0;
-      break;
     case 'leaky_relu':
       for (let i = 0; i < n; i++) dx[i] = y[i]! > 0 ? dy[i]! : alpha * dy[i]!;
       break;
@@ -127,10 +131,10 @@ function checkTensor(op: string, x: unknown): Tensor {
 
 function activationOp(op: string, act: ActivationName, input: Tensor, alpha = 0): Tensor {
   const x = checkTensor(op, input);
-  const y = alloc(op, x.size);
+  const y = allocOut(op, x.size);
   if (y.length > 0) getBackend().activation(act, x.data, y, alpha);
   return record(new Tensor(y, x.shape), op, [x], (g) => {
-    const dx = alloc(op, x.size);
+    const dx = allocOut(op, x.size);
     if (dx.length > 0) getBackend().activationBackward(act, x.data, y, g.data, dx, alpha);
     return [new Tensor(dx, x.shape)];
   });
@@ -195,10 +199,10 @@ function softmaxOp(op: 'softmax' | 'logSoftmax', input: Tensor, axis: number): T
   const cols = x.shape[last]!;
   const rows = cols === 0 ? 0 : x.size / cols;
   const log = op === 'logSoftmax';
-  const y = alloc(op, x.size);
+  const y = allocOut(op, x.size);
   if (y.length > 0) getBackend().softmax(x.data, y, rows, cols, log);
   const out = record(new Tensor(y, x.shape), op, [x], (g) => {
-    const dx = alloc(op, x.size);
+    const dx = allocOut(op, x.size);
     if (dx.length > 0) getBackend().softmaxBackward(y, g.data, dx, rows, cols, log);
     return [new Tensor(dx, x.shape)];
   });

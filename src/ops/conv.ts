@@ -13,7 +13,7 @@ import { Tensor } from '../tensor.js';
 import {
   type ActivationSpec, backwardFromOutput, derivableFromOutput, resolveActivation,
 } from './activation.js';
-import { alloc, checkedSize } from './checks.js';
+import { alloc, allocOut, checkedSize } from './checks.js';
 
 /** Padding modes: TensorFlow's 'valid' and 'same' (either case); 'causal' for conv1d only. */
 export type PaddingMode = 'valid' | 'same' | 'VALID' | 'SAME';
@@ -142,8 +142,9 @@ function convCore(
   act: ActivationName, alpha: number,
 ): Tensor {
   const be = getBackend();
-  const y = alloc(op, checkedSize(op, outShape));
   const reduction = g.kH * g.kW * g.inC;
+  // Written in full by the kernel (or by the bias alone when there are no input channels).
+  const y = reduction > 0 || b !== null ? allocOut(op, checkedSize(op, outShape)) : alloc(op, checkedSize(op, outShape));
   const pixels = g.batch * g.outH * g.outW;
   const fused = derivableFromOutput(act, alpha);
   let z: Float32Array | null = null;
@@ -175,7 +176,7 @@ function convCore(
     const out: Array<Tensor | null> = [null, null, null];
     const live = y.length > 0 && reduction > 0;
     if (x.requiresGrad) {
-      const dx = alloc(op, x.size);
+      const dx = live ? allocOut(op, x.size) : alloc(op, x.size);
       if (live) be.conv2dBackwardInput(g, dz, w.data, dx);
       out[0] = new Tensor(dx, x.shape);
     }

@@ -10,7 +10,7 @@ import { Tensor } from '../tensor.js';
 import {
   type ActivationSpec, backwardFromOutput, derivableFromOutput, resolveActivation,
 } from './activation.js';
-import { alloc, broadcastShapes, checkedSize, sizeOf } from './checks.js';
+import { alloc, allocOut, broadcastShapes, checkedSize, sizeOf } from './checks.js';
 import { sumToShape } from './reduce.js';
 import { reshape } from './shape.js';
 
@@ -203,13 +203,14 @@ function affine(
   const outShape = [...x.shape.slice(0, -1), outF];
   const be = getBackend();
   const fused = derivableFromOutput(act, alpha);
-  const y = alloc(op, checkedSize(op, outShape));
+  // gemmBiasAct writes every output element (bias or 0 when inF is 0).
+  const y = allocOut(op, checkedSize(op, outShape));
   let z: Float32Array | null = null;
   if (y.length > 0) {
     if (fused) {
       be.gemmBiasAct(false, outIn, rows, outF, inF, x.data, w.data, bias?.data ?? null, act, alpha, y);
     } else {
-      z = alloc(op, y.length);
+      z = allocOut(op, y.length);
       be.gemmBiasAct(false, outIn, rows, outF, inF, x.data, w.data, bias?.data ?? null, 'identity', 0, z);
       be.activation(act, z, y, alpha);
     }
@@ -220,12 +221,12 @@ function affine(
     if (y.length === 0) dz = new Float32Array(0);
     else if (z === null) dz = backwardFromOutput(act, alpha, y, g.data);
     else {
-      dz = alloc(op, y.length);
+      dz = allocOut(op, y.length);
       be.activationBackward(act, z, y, g.data, dz, alpha);
     }
     const grads: Array<Tensor | null> = [null, null, null];
     if (x.requiresGrad) {
-      const dx = alloc(op, x.size);
+      const dx = outF > 0 ? allocOut(op, x.size) : alloc(op, x.size);
       if (dx.length > 0 && outF > 0) be.gemm(false, !outIn, rows, inF, outF, 1, dz, w.data, 0, dx);
       grads[0] = new Tensor(dx, x.shape);
     }

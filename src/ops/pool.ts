@@ -9,7 +9,7 @@ import type { Pool2dGeometry } from '../backend/backend.js';
 import { getBackend } from '../backend/index.js';
 import { ArgumentError, ShapeError, describe, fmtShape } from '../errors.js';
 import { Tensor } from '../tensor.js';
-import { alloc, checkedSize } from './checks.js';
+import { alloc, allocOut, checkedSize } from './checks.js';
 import { type PaddingMode, axisGeometry, normPadding, positiveInt, positivePair } from './conv.js';
 
 /** Options of the 2-D poolings. */
@@ -45,11 +45,12 @@ function checkOptions(op: string, options: unknown): void {
 
 function poolCore(op: string, kind: PoolKind, x: Tensor, g: Pool2dGeometry, outShape: readonly number[]): Tensor {
   const be = getBackend();
-  const y = alloc(op, checkedSize(op, outShape));
+  const y = allocOut(op, checkedSize(op, outShape));
   const argmax = kind === 'max' ? new Int32Array(y.length) : null;
   if (y.length > 0) be.pool2d(kind, g, x.data, y, argmax);
   return record(new Tensor(y, outShape), op, [x], (grad) => {
-    const dx = alloc(op, x.size);
+    // The backward kernel overwrites dx; with no outputs it is not called and dx stays zero.
+    const dx = y.length > 0 ? allocOut(op, x.size) : alloc(op, x.size);
     if (y.length > 0) be.pool2dBackward(kind, g, grad.data, argmax, dx);
     return [new Tensor(dx, x.shape)];
   });
