@@ -275,7 +275,7 @@ describe('optimizerStep: argument checks', () => {
     const first = f(1000);
     const params: Float32Array[] = [first];
     Object.defineProperty(params, 1, {
-      get: () => { structuredClone(first.buffer, { transfer: [first.buffer] }); return f(3); },
+      get: () => { const buf = first.buffer as ArrayBuffer; structuredClone(buf, { transfer: [buf] }); return f(3); },
       enumerable: true,
     });
     expectOpError(() => addon.optimizerStep(0, params, [f(1000), f(3)], [], H()), TypeError, 'optimizerStep');
