@@ -24,6 +24,36 @@ describe('README', () => {
     expect(lines.slice(1).join(' ')).toMatch(/backend: 'native'/);
   });
 
+  /** The `index`-th ts block under `heading`, run as a script in a scratch folder; its stdout lines. */
+  function runBlock(heading: string, index: number): string[] {
+    const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
+    const section = readme.split(heading)[1]!.split('\n## ')[0]!;
+    const blocks = [...section.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]!);
+    expect(blocks.length).toBeGreaterThan(index);
+    const code = blocks[index]!.replace(/from 'dendrite'/g, `from ${JSON.stringify(path.join(root, 'src', 'index.ts'))}`);
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'dendrite-readme-'));
+    try {
+      const file = path.join(dir, 'example.mts'); // an ES module: top-level await
+      writeFileSync(file, code);
+      // tsx is resolved from here: the scratch folder has no node_modules.
+      const r = spawnSync(process.execPath, ['--import', import.meta.resolve('tsx'), file], { cwd: dir, encoding: 'utf8' });
+      expect(r.status, r.stderr).toBe(0);
+      return r.stdout.trim().split('\n');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  it('runs the Keras-style training example: MNIST, fit, evaluate, save and load', () => {
+    const lines = runBlock('## Training a network', 0);
+    expect(lines[0]).toBe('1 true');
+    expect(lines[1]).toMatch(/^\[ \d, \d, \d \]$/);
+  }, 120_000);
+
+  it('runs the PyTorch-style training loop', () => {
+    expect(runBlock('## Training a network', 1)).toEqual(['']);
+  }, 60_000);
+
   it('gives the test command that CI runs', () => {
     const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
     const ci = readFileSync(path.join(root, '.ci', 'run'), 'utf8');
