@@ -4,14 +4,14 @@
  * optional 'bias' [filters]. The work is one conv op with the bias and activation fused in.
  */
 import { ArgumentError, ShapeError, describe, fmtShape } from '../../errors.js';
-import {
-  type PaddingMode, axisOutputSize, conv1d as conv1dOp, conv2d as conv2dOp, normPadding, positiveInt,
-  positivePair,
-} from '../../ops/conv.js';
+import { type PaddingMode, conv1d as conv1dOp, conv2d as conv2dOp, normPadding } from '../../ops/conv.js';
 import type { Tensor } from '../../tensor.js';
 import { type Initializer, type InitializerSpec, getInitializer, serializeInitializer } from '../initializers.js';
 import { type LayerActivation, applyPostActivation, resolveLayerActivation } from './core.js';
 import { type CallArgs, Layer, type LayerArgs, type LayerConfig, type Shape, registerLayer } from '../layer.js';
+import {
+  checkDataFormat, checkSpatialRank, fmtShapeNull, spatialInts, spatialLayout, spatialOutputSizes,
+} from './spatial_args.js';
 
 /** Arguments shared by the convolution layers (tfjs-layers names). */
 export interface BaseConvLayerArgs extends LayerArgs {
@@ -54,16 +54,6 @@ export interface Conv1DLayerArgs extends BaseConvLayerArgs {
   dilationRate?: number | readonly [number];
 }
 
-function checkDataFormat(op: string, format: unknown): void {
-  if (format === undefined || format === 'channelsLast' || format === 'channels_last') return;
-  if (format === 'channelsFirst' || format === 'channels_first') {
-    throw new ArgumentError(
-      `dendrite.${op}: dataFormat '${format}' is not supported; only 'channelsLast' (batch, ..., channels) is`,
-    );
-  }
-  throw new ArgumentError(`dendrite.${op}: dataFormat must be 'channelsLast', got ${describe(format)}`);
-}
-
 /** An initialiser as a config entry: names stay names, anything else becomes {className, config}. */
 function initializerConfig(spec: InitializerSpec, init: Initializer): InitializerSpec {
   return typeof spec === 'string' ? spec : serializeInitializer(init);
@@ -100,11 +90,9 @@ abstract class Conv extends Layer {
     }
     this.filters = args.filters;
     if (args.kernelSize === undefined) throw new ArgumentError(`dendrite.${op}: kernelSize is required`);
-    const pick = (name: string, dflt: number | undefined): number[] =>
-      spatial === 2 ? positivePair(op, name, a[name], dflt ?? 1) : [positiveInt(op, name, a[name], dflt ?? 1)];
-    this.kernelSize = pick('kernelSize', undefined);
-    this.strides = pick('strides', 1);
-    this.dilationRate = pick('dilationRate', 1);
+    this.kernelSize = spatialInts(op, 'kernelSize', a.kernelSize, spatial, 1);
+    this.strides = spatialInts(op, 'strides', a.strides, spatial, 1);
+    this.dilationRate = spatialInts(op, 'dilationRate', a.dilationRate, spatial, 1);
     this.padding = normPadding(op, args.padding, spatial === 1);
     checkDataFormat(op, args.dataFormat);
     if (args.useBias !== undefined && typeof args.useBias !== 'boolean') {
@@ -123,16 +111,8 @@ abstract class Conv extends Layer {
     return this.spatial + 2;
   }
 
-  private layout(): string {
-    return this.spatial === 2 ? '[batch, height, width, channels]' : '[batch, steps, channels]';
-  }
-
   private checkInputShape(shape: Shape): number | null {
-    if (!Array.isArray(shape) || shape.length !== this.inputRank) {
-      throw new ShapeError(
-        `dendrite.${this.className}: layer '${this.name}' expects ${this.inputRank}-D input ${this.layout()}, got ${fmtShapeNull(shape)}`,
-      );
-    }
+    checkSpatialRank(this, shape, this.spatial);
     return shape[shape.length - 1] ?? null;
   }
 
@@ -151,17 +131,13 @@ abstract class Conv extends Layer {
 
   override computeOutputShape(inputShape: Shape): Shape {
     this.checkInputShape(inputShape);
-    const out: (number | null)[] = [inputShape[0] ?? null];
-    for (let i = 0; i < this.spatial; i++) {
-      out.push(
-        axisOutputSize(
-          this.className, this.spatial === 2 ? (i === 0 ? 'row' : 'column') : 'step', inputShape[i + 1] ?? null,
-          this.kernelSize[i]!, this.strides[i]!, this.dilationRate[i]!, this.padding,
-        ),
-      );
-    }
-    out.push(this.filters);
-    return out;
+    return [
+      inputShape[0] ?? null,
+      ...spatialOutputSizes(
+        this.className, inputShape, this.spatial, this.kernelSize, this.strides, this.padding, this.dilationRate,
+      ),
+      this.filters,
+    ];
   }
 
   protected call(input: Tensor, _args: Required<Pick<CallArgs, 'training'>> & CallArgs): Tensor {
@@ -169,7 +145,7 @@ abstract class Conv extends Layer {
     const inC = kernel.shape[kernel.rank - 2]!;
     if (input.rank !== this.inputRank || input.shape[input.rank - 1] !== inC) {
       throw new ShapeError(
-        `dendrite.${this.className}: layer '${this.name}' expects input ${this.layout()} with ${inC} channels, got ${fmtShape(input.shape)}`,
+        `dendrite.${this.className}: layer '${this.name}' expects input ${spatialLayout(this.spatial)} with ${inC} channels, got ${fmtShape(input.shape)}`,
       );
     }
     const options = { bias: this.bias, activation: this.act.fused, padding: this.padding };
@@ -197,10 +173,6 @@ abstract class Conv extends Layer {
       biasInitializer: initializerConfig(this.biasInitSpec, this.biasInit),
     };
   }
-}
-
-function fmtShapeNull(shape: unknown): string {
-  return Array.isArray(shape) ? `[${shape.map((d) => (d === null ? 'null' : String(d))).join(', ')}]` : describe(shape);
 }
 
 /**

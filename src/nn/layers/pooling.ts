@@ -3,16 +3,15 @@
  * (Keras' MaxPool2D/AvgPool2D aliases too) and the global poolings, all channels-last and
  * without weights.
  */
-import { ArgumentError, ShapeError, describe, fmtShape } from '../../errors.js';
-import {
-  type PaddingMode, axisOutputSize, normPadding, positiveInt, positivePair,
-} from '../../ops/conv.js';
+import { ArgumentError, ShapeError, fmtShape } from '../../errors.js';
+import { type PaddingMode, normPadding } from '../../ops/conv.js';
 import {
   avgPool1d as avgPool1dOp, avgPool2d as avgPool2dOp, globalAvgPool, globalMaxPool, maxPool1d as maxPool1dOp,
   maxPool2d as maxPool2dOp,
 } from '../../ops/pool.js';
 import type { Tensor } from '../../tensor.js';
 import { type CallArgs, Layer, type LayerArgs, type LayerConfig, type Shape, registerLayer } from '../layer.js';
+import { checkDataFormat, checkSpatialRank, spatialInts, spatialOutputSizes } from './spatial_args.js';
 
 /** Arguments of the 2-D poolings. */
 export interface Pooling2DLayerArgs extends LayerArgs {
@@ -40,28 +39,6 @@ export interface GlobalPoolingLayerArgs extends LayerArgs {
   dataFormat?: 'channelsLast' | 'channels_last';
 }
 
-function checkDataFormat(op: string, format: unknown): void {
-  if (format === undefined || format === 'channelsLast' || format === 'channels_last') return;
-  if (format === 'channelsFirst' || format === 'channels_first') {
-    throw new ArgumentError(
-      `dendrite.${op}: dataFormat '${format}' is not supported; only 'channelsLast' (batch, ..., channels) is`,
-    );
-  }
-  throw new ArgumentError(`dendrite.${op}: dataFormat must be 'channelsLast', got ${describe(format)}`);
-}
-
-function fmtShapeNull(shape: unknown): string {
-  return Array.isArray(shape) ? `[${shape.map((d) => (d === null ? 'null' : String(d))).join(', ')}]` : describe(shape);
-}
-
-function checkRank(layer: Layer, shape: Shape | readonly number[], rank: number, layout: string): void {
-  if (!Array.isArray(shape) || shape.length !== rank) {
-    throw new ShapeError(
-      `dendrite.${layer.className}: layer '${layer.name}' expects ${rank}-D input ${layout}, got ${fmtShapeNull(shape)}`,
-    );
-  }
-}
-
 type PoolKind = 'max' | 'avg';
 
 /** Max or average pooling over `spatial` (1 or 2) axes. */
@@ -77,38 +54,24 @@ abstract class Pooling extends Layer {
     const op = new.target.name;
     if (args === null || typeof args !== 'object') throw new ArgumentError(`dendrite.${op}: arguments must be an object`);
     const a = args as unknown as Record<string, unknown>;
-    if (spatial === 2) {
-      this.poolSize = positivePair(op, 'poolSize', a.poolSize, 2);
-      this.strides = a.strides === undefined || a.strides === null ? [...this.poolSize] : positivePair(op, 'strides', a.strides, 1);
-    } else {
-      this.poolSize = [positiveInt(op, 'poolSize', a.poolSize, 2)];
-      this.strides = [a.strides === undefined || a.strides === null ? this.poolSize[0]! : positiveInt(op, 'strides', a.strides, 1)];
-    }
+    this.poolSize = spatialInts(op, 'poolSize', a.poolSize, spatial, 2);
+    this.strides = a.strides === undefined || a.strides === null
+      ? [...this.poolSize] : spatialInts(op, 'strides', a.strides, spatial, 1);
     this.padding = normPadding(op, args.padding) as 'valid' | 'same';
     checkDataFormat(op, args.dataFormat);
   }
 
-  private layout(): string {
-    return this.spatial === 2 ? '[batch, height, width, channels]' : '[batch, steps, channels]';
-  }
-
   override computeOutputShape(inputShape: Shape): Shape {
-    checkRank(this, inputShape, this.spatial + 2, this.layout());
-    const out: (number | null)[] = [inputShape[0] ?? null];
-    for (let i = 0; i < this.spatial; i++) {
-      out.push(
-        axisOutputSize(
-          this.className, this.spatial === 2 ? (i === 0 ? 'row' : 'column') : 'step', inputShape[i + 1] ?? null,
-          this.poolSize[i]!, this.strides[i]!, 1, this.padding,
-        ),
-      );
-    }
-    out.push(inputShape[this.spatial + 1] ?? null);
-    return out;
+    checkSpatialRank(this, inputShape, this.spatial);
+    return [
+      inputShape[0] ?? null,
+      ...spatialOutputSizes(this.className, inputShape, this.spatial, this.poolSize, this.strides, this.padding),
+      inputShape[this.spatial + 1] ?? null,
+    ];
   }
 
   protected call(input: Tensor, _args: Required<Pick<CallArgs, 'training'>> & CallArgs): Tensor {
-    checkRank(this, input.shape, this.spatial + 2, this.layout());
+    checkSpatialRank(this, input.shape, this.spatial);
     if (this.spatial === 2) {
       const options = {
         poolSize: this.poolSize as [number, number], strides: this.strides as [number, number], padding: this.padding,
@@ -169,17 +132,13 @@ abstract class GlobalPooling extends Layer {
     checkDataFormat(new.target.name, args.dataFormat);
   }
 
-  private layout(): string {
-    return this.spatial === 2 ? '[batch, height, width, channels]' : '[batch, steps, channels]';
-  }
-
   override computeOutputShape(inputShape: Shape): Shape {
-    checkRank(this, inputShape, this.spatial + 2, this.layout());
+    checkSpatialRank(this, inputShape, this.spatial);
     return [inputShape[0] ?? null, inputShape[this.spatial + 1] ?? null];
   }
 
   protected call(input: Tensor, _args: Required<Pick<CallArgs, 'training'>> & CallArgs): Tensor {
-    checkRank(this, input.shape, this.spatial + 2, this.layout());
+    checkSpatialRank(this, input.shape, this.spatial);
     if (input.shape.slice(1, -1).some((d) => d === 0)) {
       throw new ShapeError(`dendrite.${this.className}: layer '${this.name}' got input ${fmtShape(input.shape)} with no positions to pool`);
     }
