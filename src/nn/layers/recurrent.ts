@@ -10,15 +10,16 @@
  */
 import { ArgumentError, ShapeError, describe, fmtShape } from '../../errors.js';
 import type { ActivationSpec } from '../../ops/activation.js';
-import { resolveActivation } from '../../ops/activation.js';
 import { slice } from '../../ops/indexing.js';
 import { dense as denseOp } from '../../ops/matmul.js';
 import { gruSequence, lstmSequence, simpleRnnSequence } from '../../ops/recurrent.js';
 import { reshape } from '../../ops/shape.js';
 import { Tensor } from '../../tensor.js';
-import { type InitializerSpec, getInitializer } from '../initializers.js';
-import { type CallArgs, Layer, type LayerArgs, type LayerConfig, type Shape, registerLayer } from '../layer.js';
-import { boolArg, initializerConfig, unitForgetBiasInit, unitsArg } from './recurrent_args.js';
+import type { InitializerSpec } from '../initializers.js';
+import { type CallArgs, type LayerArgs, type LayerConfig, type Shape, registerLayer } from '../layer.js';
+import {
+  RecurrentWeights, activationArg, boolArg, gruBiasShape, lstmBiasInit, splitGruBias,
+} from './recurrent_args.js';
 
 export * from './recurrent_cells.js';
 
@@ -75,38 +76,14 @@ export type SimpleRNNArgs = RecurrentArgs;
 export type RecurrentOutput = Tensor | Tensor[];
 
 /** Base of SimpleRNN, LSTM and GRU: arguments, weights, shapes and state handling. */
-export abstract class RecurrentLayer<O extends RecurrentOutput = Tensor> extends Layer<Tensor, O> {
-  readonly units: number;
-  readonly activation: ActivationSpec;
-  readonly useBias: boolean;
-  readonly kernelInitializer: InitializerSpec;
-  readonly recurrentInitializer: InitializerSpec;
-  readonly biasInitializer: InitializerSpec;
+export abstract class RecurrentLayer<O extends RecurrentOutput = Tensor> extends RecurrentWeights<Tensor, O> {
   readonly returnSequences: boolean;
   readonly returnState: boolean;
   readonly goBackwards: boolean;
-  /** Input projection [features, gates·units]; set by build. */
-  kernel: Tensor | null = null;
-  /** Recurrent kernel [units, gates·units]; set by build. */
-  recurrentKernel: Tensor | null = null;
-  /** Bias, or null without useBias; set by build. */
-  bias: Tensor | null = null;
-  /** Number of gate blocks in the kernels (1, 4 or 3). */
-  protected abstract readonly gates: number;
-  /** Number of state tensors (2 for LSTM). */
-  protected abstract readonly stateCount: number;
 
   constructor(args: RecurrentArgs) {
     super(args);
     const cls = new.target.name;
-    this.units = unitsArg(cls, (args as { units?: unknown }).units);
-    this.activation = args.activation ?? 'tanh';
-    resolveActivation(cls, this.activation);
-    this.useBias = boolArg(cls, 'useBias', args.useBias, true);
-    this.kernelInitializer = args.kernelInitializer ?? 'glorotUniform';
-    this.recurrentInitializer = args.recurrentInitializer ?? 'orthogonal';
-    this.biasInitializer = args.biasInitializer ?? 'zeros';
-    for (const spec of [this.kernelInitializer, this.recurrentInitializer, this.biasInitializer]) getInitializer(spec);
     this.returnSequences = boolArg(cls, 'returnSequences', args.returnSequences, false);
     this.returnState = boolArg(cls, 'returnState', args.returnState, false);
     this.goBackwards = boolArg(cls, 'goBackwards', args.goBackwards, false);
@@ -120,16 +97,6 @@ export abstract class RecurrentLayer<O extends RecurrentOutput = Tensor> extends
         throw new ArgumentError(`dendrite.${cls}: ${key} is not supported (got ${describe(v)}); use a Dropout layer around the recurrent layer`);
       }
     }
-  }
-
-  /** Bias shape (GRU with resetAfter overrides it). */
-  protected biasShape(): number[] {
-    return [this.gates * this.units];
-  }
-
-  /** Bias initialiser (LSTM's unitForgetBias overrides it). */
-  protected biasInit(): InitializerSpec {
-    return this.biasInitializer;
   }
 
   private featuresOf(inputShape: Shape | Shape[]): number {
@@ -147,11 +114,7 @@ export abstract class RecurrentLayer<O extends RecurrentOutput = Tensor> extends
   }
 
   override build(inputShape: Shape | Shape[]): void {
-    const features = this.featuresOf(inputShape);
-    const g = this.gates * this.units;
-    this.kernel = this.addWeight('kernel', [features, g], this.kernelInitializer);
-    this.recurrentKernel = this.addWeight('recurrent_kernel', [this.units, g], this.recurrentInitializer);
-    this.bias = this.useBias ? this.addWeight('bias', this.biasShape(), this.biasInit()) : null;
+    this.addRecurrentWeights(this.featuresOf(inputShape));
     super.build(inputShape);
   }
 
@@ -203,12 +166,6 @@ export abstract class RecurrentLayer<O extends RecurrentOutput = Tensor> extends
   override getConfig(): LayerConfig {
     return {
       ...super.getConfig(),
-      units: this.units,
-      activation: this.activation,
-      useBias: this.useBias,
-      kernelInitializer: initializerConfig(this.kernelInitializer),
-      recurrentInitializer: initializerConfig(this.recurrentInitializer),
-      biasInitializer: initializerConfig(this.biasInitializer),
       returnSequences: this.returnSequences,
       returnState: this.returnState,
       goBackwards: this.goBackwards,
@@ -254,14 +211,12 @@ export class LSTM<O extends RecurrentOutput = Tensor> extends RecurrentLayer<O> 
 
   constructor(args: LSTMArgs) {
     super(args);
-    this.recurrentActivation = args.recurrentActivation ?? 'sigmoid';
-    resolveActivation('LSTM', this.recurrentActivation);
+    this.recurrentActivation = activationArg('LSTM', args.recurrentActivation, 'sigmoid');
     this.unitForgetBias = boolArg('LSTM', 'unitForgetBias', args.unitForgetBias, true);
   }
 
   protected override biasInit(): InitializerSpec {
-    if (!this.unitForgetBias) return this.biasInitializer;
-    return unitForgetBiasInit(getInitializer(this.biasInitializer), this.units);
+    return lstmBiasInit(this.biasInitializer, this.unitForgetBias, this.units);
   }
 
   protected call(x: Tensor, args: CallArgs): O {
@@ -293,24 +248,17 @@ export class GRU<O extends RecurrentOutput = Tensor> extends RecurrentLayer<O> {
 
   constructor(args: GRUArgs) {
     super(args);
-    this.recurrentActivation = args.recurrentActivation ?? 'sigmoid';
-    resolveActivation('GRU', this.recurrentActivation);
+    this.recurrentActivation = activationArg('GRU', args.recurrentActivation, 'sigmoid');
     this.resetAfter = boolArg('GRU', 'resetAfter', args.resetAfter, true);
   }
 
   protected override biasShape(): number[] {
-    return this.resetAfter ? [2, 3 * this.units] : [3 * this.units];
+    return gruBiasShape(this.resetAfter, this.units);
   }
 
   protected call(x: Tensor, args: CallArgs): O {
     const [h0] = this.checkCall(x, args.initialState);
-    const g = 3 * this.units;
-    let inputBias: Tensor | null = this.bias;
-    let recurrentBias: Tensor | null = null;
-    if (this.bias !== null && this.resetAfter) {
-      inputBias = reshape(slice(this.bias, [0], [1]), [g]);
-      recurrentBias = reshape(slice(this.bias, [1], [1]), [g]);
-    }
+    const { inputBias, recurrentBias } = splitGruBias(this.bias, this.resetAfter, this.units);
     const xw = denseOp(x, this.kernel!, inputBias);
     const hs = gruSequence(xw, this.recurrentKernel!, h0, recurrentBias, {
       activation: this.activation, recurrentActivation: this.recurrentActivation, goBackwards: this.goBackwards,

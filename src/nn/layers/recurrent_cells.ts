@@ -6,15 +6,17 @@
  * cell steps and the layer give the same numbers and gradients.
  */
 import { ArgumentError, ShapeError, describe, fmtShape } from '../../errors.js';
-import { type ActivationSpec, resolveActivation } from '../../ops/activation.js';
+import type { ActivationSpec } from '../../ops/activation.js';
 import { slice } from '../../ops/indexing.js';
 import { dense as denseOp } from '../../ops/matmul.js';
 import { gruSequence, lstmSequence, simpleRnnSequence } from '../../ops/recurrent.js';
 import { reshape } from '../../ops/shape.js';
 import { Tensor } from '../../tensor.js';
-import { type InitializerSpec, getInitializer } from '../initializers.js';
-import { type CallArgs, Layer, type LayerArgs, type LayerConfig, type Shape, registerLayer } from '../layer.js';
-import { boolArg, initializerConfig, unitForgetBiasInit, unitsArg } from './recurrent_args.js';
+import type { InitializerSpec } from '../initializers.js';
+import { type CallArgs, type LayerArgs, type LayerConfig, type Shape, registerLayer } from '../layer.js';
+import {
+  RecurrentWeights, activationArg, boolArg, gruBiasShape, lstmBiasInit, splitGruBias,
+} from './recurrent_args.js';
 
 /** Arguments of SimpleRNNCell (and the base of the others). */
 export interface SimpleRNNCellArgs extends LayerArgs {
@@ -50,40 +52,7 @@ export interface GRUCellArgs extends SimpleRNNCellArgs {
 export type CellInput = Tensor | readonly Tensor[];
 
 /** Base of the cells: arguments, weights and input checks. */
-export abstract class RecurrentCell<O> extends Layer<CellInput, O> {
-  readonly units: number;
-  readonly activation: ActivationSpec;
-  readonly useBias: boolean;
-  readonly kernelInitializer: InitializerSpec;
-  readonly recurrentInitializer: InitializerSpec;
-  readonly biasInitializer: InitializerSpec;
-  kernel: Tensor | null = null;
-  recurrentKernel: Tensor | null = null;
-  bias: Tensor | null = null;
-  protected abstract readonly gates: number;
-  protected abstract readonly stateCount: number;
-
-  constructor(args: SimpleRNNCellArgs) {
-    super(args);
-    const cls = new.target.name;
-    this.units = unitsArg(cls, (args as { units?: unknown }).units);
-    this.activation = args.activation ?? 'tanh';
-    resolveActivation(cls, this.activation);
-    this.useBias = boolArg(cls, 'useBias', args.useBias, true);
-    this.kernelInitializer = args.kernelInitializer ?? 'glorotUniform';
-    this.recurrentInitializer = args.recurrentInitializer ?? 'orthogonal';
-    this.biasInitializer = args.biasInitializer ?? 'zeros';
-    for (const spec of [this.kernelInitializer, this.recurrentInitializer, this.biasInitializer]) getInitializer(spec);
-  }
-
-  protected biasShape(): number[] {
-    return [this.gates * this.units];
-  }
-
-  protected biasInit(): InitializerSpec {
-    return this.biasInitializer;
-  }
-
+export abstract class RecurrentCell<O> extends RecurrentWeights<CellInput, O> {
   override build(inputShape: Shape | Shape[]): void {
     const s = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as Shape;
     const f = s[1];
@@ -92,10 +61,7 @@ export abstract class RecurrentCell<O> extends Layer<CellInput, O> {
         `dendrite.${this.className}: cell '${this.name}' expects x [batch, features] with known features, got ${fmtShape(s.map((d) => (d === null ? -1 : d)))}`,
       );
     }
-    const g = this.gates * this.units;
-    this.kernel = this.addWeight('kernel', [f, g], this.kernelInitializer);
-    this.recurrentKernel = this.addWeight('recurrent_kernel', [this.units, g], this.recurrentInitializer);
-    this.bias = this.useBias ? this.addWeight('bias', this.biasShape(), this.biasInit()) : null;
+    this.addRecurrentWeights(f);
     super.build(inputShape);
   }
 
@@ -134,18 +100,6 @@ export abstract class RecurrentCell<O> extends Layer<CellInput, O> {
     const xw = reshape(denseOp(x!, this.kernel!, inputBias), [want[0]!, 1, g]);
     return { x: x!, xw, states };
   }
-
-  override getConfig(): LayerConfig {
-    return {
-      ...super.getConfig(),
-      units: this.units,
-      activation: this.activation,
-      useBias: this.useBias,
-      kernelInitializer: initializerConfig(this.kernelInitializer),
-      recurrentInitializer: initializerConfig(this.recurrentInitializer),
-      biasInitializer: initializerConfig(this.biasInitializer),
-    };
-  }
 }
 
 /** One SimpleRNN step: h' = activation(x·W + h·U + b). Returns h'. */
@@ -175,13 +129,12 @@ export class LSTMCell extends RecurrentCell<Tensor[]> {
 
   constructor(args: LSTMCellArgs) {
     super(args);
-    this.recurrentActivation = args.recurrentActivation ?? 'sigmoid';
-    resolveActivation('LSTMCell', this.recurrentActivation);
+    this.recurrentActivation = activationArg('LSTMCell', args.recurrentActivation, 'sigmoid');
     this.unitForgetBias = boolArg('LSTMCell', 'unitForgetBias', args.unitForgetBias, true);
   }
 
   protected override biasInit(): InitializerSpec {
-    return this.unitForgetBias ? unitForgetBiasInit(getInitializer(this.biasInitializer), this.units) : this.biasInitializer;
+    return lstmBiasInit(this.biasInitializer, this.unitForgetBias, this.units);
   }
 
   protected call(input: CellInput, _args: CallArgs): Tensor[] {
@@ -210,23 +163,16 @@ export class GRUCell extends RecurrentCell<Tensor> {
 
   constructor(args: GRUCellArgs) {
     super(args);
-    this.recurrentActivation = args.recurrentActivation ?? 'sigmoid';
-    resolveActivation('GRUCell', this.recurrentActivation);
+    this.recurrentActivation = activationArg('GRUCell', args.recurrentActivation, 'sigmoid');
     this.resetAfter = boolArg('GRUCell', 'resetAfter', args.resetAfter, true);
   }
 
   protected override biasShape(): number[] {
-    return this.resetAfter ? [2, 3 * this.units] : [3 * this.units];
+    return gruBiasShape(this.resetAfter, this.units);
   }
 
   protected call(input: CellInput, _args: CallArgs): Tensor {
-    const g = 3 * this.units;
-    let inputBias: Tensor | null = this.bias;
-    let recurrentBias: Tensor | null = null;
-    if (this.bias !== null && this.resetAfter) {
-      inputBias = reshape(slice(this.bias, [0], [1]), [g]);
-      recurrentBias = reshape(slice(this.bias, [1], [1]), [g]);
-    }
+    const { inputBias, recurrentBias } = splitGruBias(this.bias, this.resetAfter, this.units);
     const { x, xw, states } = this.stepInput(input, inputBias);
     const hs = gruSequence(xw, this.recurrentKernel!, states[0], recurrentBias, {
       activation: this.activation, recurrentActivation: this.recurrentActivation, resetAfter: this.resetAfter,
