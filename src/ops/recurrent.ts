@@ -101,10 +101,39 @@ function toBatchMajor(tm: Float32Array, d: Dims, out: Float32Array): void {
   if (B * T * u > 0) copyStrided(tm, [B, T, u], [u, B * u, 1], out);
 }
 
-/** [B, T, u] batch-major → [T, B, u] time-major. */
-function toTimeMajor(bm: Float32Array, d: Dims, out: Float32Array): void {
+/** [B, T, u] batch-major → a new [T, B, u] time-major buffer. */
+function toTimeMajor(bm: Float32Array, d: Dims): Float32Array {
   const { batch: B, time: T, units: u } = d;
+  const out = new Float32Array(T * B * u);
   if (B * T * u > 0) copyStrided(bm, [T, B, u], [u, T * u, 1], out);
+  return out;
+}
+
+/** Every step's h of hAll [T + 1, B, u] (h0 first) as the op's output [B, T, u]. */
+function hiddenSequence(op: string, hAll: Float32Array, d: Dims): Tensor {
+  const { batch: B, time: T, units: u } = d;
+  const y = alloc(op, T * B * u);
+  toBatchMajor(hAll.subarray(B * u), d, y);
+  return new Tensor(y, [B, T, u]);
+}
+
+/**
+ * Gradient of xw [B, T, w] from each processing step's gradient [B, w] (`stepGrad(s)`, read
+ * before the next call), put back at its time step; null when xw needs none.
+ */
+function inputGrad(
+  xw: Tensor, d: Dims, w: number, rev: boolean, stepGrad: (s: number) => Float32Array,
+): Tensor | null {
+  if (!xw.requiresGrad) return null;
+  const T = d.time;
+  const dx = new Float32Array(xw.size);
+  for (let s = 0; s < T; s++) scatterStep(stepGrad(s), d, w, rev ? T - 1 - s : s, dx);
+  return new Tensor(dx, xw.shape);
+}
+
+/** The gradient `ds` of an initial state, when that state was given and needs one. */
+function stateGrad(s0: Tensor | null, ds: Float32Array): Tensor | null {
+  return s0?.requiresGrad === true ? new Tensor(ds, s0.shape) : null;
 }
 
 /** Step s's block of `n` elements. */
@@ -141,6 +170,47 @@ function biasGrad(be: Backend, b: Tensor, g: Float32Array, k: number): Tensor | 
   return null;
 }
 
+/**
+ * The last part of a GRU step, gates z, r, h in rows of G = 3u: stores ĥ (from `cand`, the
+ * activated candidate) in a's h block for the backward pass and sets h = z·h_{t−1} + (1 − z)·ĥ.
+ */
+function gruBlend(cand: Float32Array, a: Float32Array, hp: Float32Array, h: Float32Array, B: number, u: number): void {
+  const G = 3 * u;
+  for (let b = 0; b < B; b++) {
+    const row = b * G;
+    const hr = b * u;
+    for (let j = 0; j < u; j++) {
+      const hh = cand[row + 2 * u + j]!;
+      a[row + 2 * u + j] = hh;
+      const zg = a[row + j]!;
+      h[hr + j] = zg * hp[hr + j]! + (1 - zg) * hh;
+    }
+  }
+}
+
+/**
+ * Backward of gruBlend for the step's total h gradient dh + gs: writes ∂z and ∂ĥ into da's
+ * z and h blocks and the part of h_{t−1}'s gradient that flows through z·h_{t−1} into `direct`.
+ */
+function gruBlendBackward(
+  dh: Float32Array, gs: Float32Array, a: Float32Array, hp: Float32Array, da: Float32Array, direct: Float32Array,
+  B: number, u: number,
+): void {
+  const G = 3 * u;
+  for (let b = 0; b < B; b++) {
+    const row = b * G;
+    const hr = b * u;
+    for (let j = 0; j < u; j++) {
+      const k = hr + j;
+      const dhk = dh[k]! + gs[k]!;
+      const zg = a[row + j]!;
+      da[row + j] = dhk * (hp[k]! - a[row + 2 * u + j]!);
+      da[row + 2 * u + j] = dhk * (1 - zg);
+      direct[k] = dhk * zg;
+    }
+  }
+}
+
 function actOf(op: string, spec: ActivationSpec | undefined, fallback: ActivationName): Act {
   return spec === undefined ? { act: fallback, alpha: 0 } : resolveActivation(op, spec);
 }
@@ -151,6 +221,45 @@ function optionsOf(op: string, options: unknown): RecurrentOptions & { resetAfte
     throw new ArgumentError(`dendrite.${op}: options must be an object, got ${describe(options)}`);
   }
   return options as RecurrentOptions;
+}
+
+/**
+ * Checks the arguments of a sequence op in a fixed order: xw, the recurrent kernel, h0, the op's
+ * own optional tensor (`extra`: LSTM's c0, GRU's recurrentBias), the options, the sizes, then
+ * the initial states against the sizes.
+ */
+function checkSequenceArgs(
+  op: string, gates: number, xw: Tensor, recurrentKernel: Tensor, h0: unknown, options: unknown,
+  extra?: { name: string; value: unknown; isState: boolean },
+): { h0t: Tensor | null; extraT: Tensor | null; opts: GruOptions; d: Dims } {
+  checkTensorArg(op, 'xw', xw, false);
+  checkTensorArg(op, 'recurrentKernel', recurrentKernel, false);
+  const h0t = checkTensorArg(op, 'h0', h0, true);
+  const extraT = extra === undefined ? null : checkTensorArg(op, extra.name, extra.value, true);
+  const opts = optionsOf(op, options);
+  const d = checkDims(op, xw, recurrentKernel, gates);
+  checkState(op, 'h0', h0t, d);
+  if (extra?.isState === true) checkState(op, extra.name, extraT, d);
+  return { h0t, extraT, opts, d };
+}
+
+/** Activations, direction and sizes of a gated op: N = B·u, G = gates·u, M = B·G. */
+function gatedSetup(op: string, opts: RecurrentOptions, d: Dims, gates: number): {
+  fa: Act; ra: Act; rev: boolean; B: number; T: number; u: number; N: number; G: number; M: number; be: Backend;
+} {
+  const fa = actOf(op, opts.activation, 'tanh');
+  const ra = actOf(op, opts.recurrentActivation, 'sigmoid');
+  const { batch: B, time: T, units: u } = d;
+  return {
+    fa, ra, rev: opts.goBackwards === true, B, T, u, N: B * u, G: gates * u, M: B * gates * u, be: getBackend(),
+  };
+}
+
+/** A state buffer [T + 1, B, u] whose first step holds `s0` (zeros when null). */
+function stateBuffer(op: string, s0: Tensor | null, d: Dims): Float32Array {
+  const buf = alloc(op, checkedSize(op, [d.time + 1, d.batch, d.units]));
+  if (s0 !== null) buf.set(s0.data);
+  return buf;
 }
 
 /** Records the op over the present inputs; `grads` returns one entry per present input. */
@@ -177,21 +286,15 @@ export function simpleRnnSequence(
   xw: Tensor, recurrentKernel: Tensor, h0?: Tensor | null, options?: RecurrentOptions,
 ): Tensor {
   const op = 'simpleRnnSequence';
-  checkTensorArg(op, 'xw', xw, false);
-  checkTensorArg(op, 'recurrentKernel', recurrentKernel, false);
-  const h0t = checkTensorArg(op, 'h0', h0, true);
-  const opts = optionsOf(op, options);
-  const d = checkDims(op, xw, recurrentKernel, 1);
-  checkState(op, 'h0', h0t, d);
+  const { h0t, opts, d } = checkSequenceArgs(op, 1, xw, recurrentKernel, h0, options);
   const { act, alpha } = actOf(op, opts.activation, 'tanh');
   const rev = opts.goBackwards === true;
   const { batch: B, time: T, units: u } = d;
   const N = B * u;
   const be = getBackend();
   const U = recurrentKernel.data;
-  const hAll = alloc(op, checkedSize(op, [T + 1, B, u]));
+  const hAll = stateBuffer(op, h0t, d);
   const pre = alloc(op, T * N);
-  if (h0t !== null) hAll.set(h0t.data);
   for (let s = 0; s < T && N > 0; s++) {
     const t = rev ? T - 1 - s : s;
     const p = step(pre, s, N);
@@ -199,11 +302,8 @@ export function simpleRnnSequence(
     be.gemm(false, false, B, u, u, 1, step(hAll, s, N), U, 1, p);
     be.activation(act, p, step(hAll, s + 1, N), alpha);
   }
-  const y = alloc(op, T * N);
-  toBatchMajor(hAll.subarray(N), d, y);
-  return recordSeq(op, new Tensor(y, [B, T, u]), [xw, recurrentKernel, h0t], (g) => {
-    const gTm = new Float32Array(T * N);
-    toTimeMajor(g.data, d, gTm);
+  return recordSeq(op, hiddenSequence(op, hAll, d), [xw, recurrentKernel, h0t], (g) => {
+    const gTm = toTimeMajor(g.data, d);
     const dPre = new Float32Array(T * N);
     const dh = new Float32Array(N);
     for (let s = T - 1; s >= 0 && N > 0; s--) {
@@ -213,14 +313,9 @@ export function simpleRnnSequence(
       be.activationBackward(act, step(pre, s, N), step(hAll, s + 1, N), dh, dp, alpha);
       be.gemm(false, true, B, u, u, 1, dp, U, 0, dh);
     }
-    let dxw: Tensor | null = null;
-    if (xw.requiresGrad) {
-      const dx = new Float32Array(xw.size);
-      for (let s = 0; s < T; s++) scatterStep(step(dPre, s, N), d, u, rev ? T - 1 - s : s, dx);
-      dxw = new Tensor(dx, xw.shape);
-    }
+    const dxw = inputGrad(xw, d, u, rev, (s) => step(dPre, s, N));
     const dU = recurrentKernel.requiresGrad ? weightGrad(be, recurrentKernel, hAll, dPre, T * B) : null;
-    return [dxw, dU, h0t?.requiresGrad === true ? new Tensor(dh, h0t.shape) : null];
+    return [dxw, dU, stateGrad(h0t, dh)];
   });
 }
 
@@ -234,32 +329,18 @@ export function lstmSequence(
   xw: Tensor, recurrentKernel: Tensor, h0?: Tensor | null, c0?: Tensor | null, options?: RecurrentOptions,
 ): Tensor {
   const op = 'lstmSequence';
-  checkTensorArg(op, 'xw', xw, false);
-  checkTensorArg(op, 'recurrentKernel', recurrentKernel, false);
-  const h0t = checkTensorArg(op, 'h0', h0, true);
-  const c0t = checkTensorArg(op, 'c0', c0, true);
-  const opts = optionsOf(op, options);
-  const d = checkDims(op, xw, recurrentKernel, 4);
-  checkState(op, 'h0', h0t, d);
-  checkState(op, 'c0', c0t, d);
-  const fa = actOf(op, opts.activation, 'tanh');
-  const ra = actOf(op, opts.recurrentActivation, 'sigmoid');
-  const rev = opts.goBackwards === true;
-  const { batch: B, time: T, units: u } = d;
-  const N = B * u;
-  const G = 4 * u;
-  const M = B * G;
-  const be = getBackend();
+  const { h0t, extraT: c0t, opts, d } = checkSequenceArgs(
+    op, 4, xw, recurrentKernel, h0, options, { name: 'c0', value: c0, isState: true },
+  );
+  const { fa, ra, rev, B, T, u, N, G, M, be } = gatedSetup(op, opts, d, 4);
   const U = recurrentKernel.data;
-  const hAll = alloc(op, checkedSize(op, [T + 1, B, u]));
-  const cAll = alloc(op, (T + 1) * N);
+  const hAll = stateBuffer(op, h0t, d);
+  const cAll = stateBuffer(op, c0t, d);
   const zAll = alloc(op, checkedSize(op, [T, B, G]));
   // Gate activations: i, f, o through recurrentActivation, the candidate g through activation.
   const aAll = alloc(op, T * M);
   const actC = alloc(op, T * N);
   const scratch = alloc(op, M);
-  if (h0t !== null) hAll.set(h0t.data);
-  if (c0t !== null) cAll.set(c0t.data);
   for (let s = 0; s < T && N > 0; s++) {
     const t = rev ? T - 1 - s : s;
     const z = step(zAll, s, M);
@@ -294,10 +375,8 @@ export function lstmSequence(
   toBatchMajor(hAll.subarray(N), d, y.subarray(0, half));
   toBatchMajor(cAll.subarray(N), d, y.subarray(half));
   return recordSeq(op, new Tensor(y, [2, B, T, u]), [xw, recurrentKernel, h0t, c0t], (g) => {
-    const gH = new Float32Array(half);
-    const gC = new Float32Array(half);
-    toTimeMajor(g.data.subarray(0, half), d, gH);
-    toTimeMajor(g.data.subarray(half), d, gC);
+    const gH = toTimeMajor(g.data.subarray(0, half), d);
+    const gC = toTimeMajor(g.data.subarray(half), d);
     const dzAll = new Float32Array(T * M);
     const dh = new Float32Array(N);
     const dc = new Float32Array(N);
@@ -344,19 +423,9 @@ export function lstmSequence(
       }
       be.gemm(false, true, B, u, G, 1, dz, U, 0, dh);
     }
-    let dxw: Tensor | null = null;
-    if (xw.requiresGrad) {
-      const dx = new Float32Array(xw.size);
-      for (let s = 0; s < T; s++) scatterStep(step(dzAll, s, M), d, G, rev ? T - 1 - s : s, dx);
-      dxw = new Tensor(dx, xw.shape);
-    }
+    const dxw = inputGrad(xw, d, G, rev, (s) => step(dzAll, s, M));
     const dU = recurrentKernel.requiresGrad ? weightGrad(be, recurrentKernel, hAll, dzAll, T * B) : null;
-    return [
-      dxw,
-      dU,
-      h0t?.requiresGrad === true ? new Tensor(dh, h0t.shape) : null,
-      c0t?.requiresGrad === true ? new Tensor(dc, c0t.shape) : null,
-    ];
+    return [dxw, dU, stateGrad(h0t, dh), stateGrad(c0t, dc)];
   });
 }
 
@@ -374,13 +443,9 @@ export function gruSequence(
   xw: Tensor, recurrentKernel: Tensor, h0?: Tensor | null, recurrentBias?: Tensor | null, options?: GruOptions,
 ): Tensor {
   const op = 'gruSequence';
-  checkTensorArg(op, 'xw', xw, false);
-  checkTensorArg(op, 'recurrentKernel', recurrentKernel, false);
-  const h0t = checkTensorArg(op, 'h0', h0, true);
-  const rb = checkTensorArg(op, 'recurrentBias', recurrentBias, true);
-  const opts = optionsOf(op, options);
-  const d = checkDims(op, xw, recurrentKernel, 3);
-  checkState(op, 'h0', h0t, d);
+  const { h0t, extraT: rb, opts, d } = checkSequenceArgs(
+    op, 3, xw, recurrentKernel, h0, options, { name: 'recurrentBias', value: recurrentBias, isState: false },
+  );
   const resetAfter = opts.resetAfter !== false;
   if (rb !== null) {
     if (!resetAfter) throw new ArgumentError(`dendrite.${op}: recurrentBias is only used with resetAfter`);
@@ -394,21 +459,13 @@ export function gruSequence(
 function gruResetAfter(
   op: string, xw: Tensor, recurrentKernel: Tensor, h0t: Tensor | null, rb: Tensor | null, opts: GruOptions, d: Dims,
 ): Tensor {
-  const fa = actOf(op, opts.activation, 'tanh');
-  const ra = actOf(op, opts.recurrentActivation, 'sigmoid');
-  const rev = opts.goBackwards === true;
-  const { batch: B, time: T, units: u } = d;
-  const N = B * u;
-  const G = 3 * u;
-  const M = B * G;
-  const be = getBackend();
+  const { fa, ra, rev, B, T, u, N, G, M, be } = gatedSetup(op, opts, d, 3);
   const U = recurrentKernel.data;
-  const hAll = alloc(op, checkedSize(op, [T + 1, B, u]));
+  const hAll = stateBuffer(op, h0t, d);
   const pAll = alloc(op, checkedSize(op, [T, B, G]));
   const aAll = alloc(op, T * M);
   const rAll = alloc(op, T * M);
   const scratch = alloc(op, M);
-  if (h0t !== null) hAll.set(h0t.data);
   for (let s = 0; s < T && N > 0; s++) {
     const t = rev ? T - 1 - s : s;
     const p = step(pAll, s, M);
@@ -428,23 +485,10 @@ function gruResetAfter(
       for (let j = 0; j < u; j++) p[row + 2 * u + j]! += a[row + u + j]! * r[row + 2 * u + j]!;
     }
     be.activation(fa.act, p, scratch, fa.alpha);
-    const h = step(hAll, s + 1, N);
-    for (let b = 0; b < B; b++) {
-      const row = b * G;
-      const hr = b * u;
-      for (let j = 0; j < u; j++) {
-        const hh = scratch[row + 2 * u + j]!;
-        a[row + 2 * u + j] = hh;
-        const zg = a[row + j]!;
-        h[hr + j] = zg * hp[hr + j]! + (1 - zg) * hh;
-      }
-    }
+    gruBlend(scratch, a, hp, step(hAll, s + 1, N), B, u);
   }
-  const y = alloc(op, T * N);
-  toBatchMajor(hAll.subarray(N), d, y);
-  return recordSeq(op, new Tensor(y, [B, T, u]), [xw, recurrentKernel, h0t, rb], (g) => {
-    const gTm = new Float32Array(T * N);
-    toTimeMajor(g.data, d, gTm);
+  return recordSeq(op, hiddenSequence(op, hAll, d), [xw, recurrentKernel, h0t, rb], (g) => {
+    const gTm = toTimeMajor(g.data, d);
     const dxAll = new Float32Array(T * M);
     const drAll = new Float32Array(T * M);
     const dh = new Float32Array(N);
@@ -458,18 +502,7 @@ function gruResetAfter(
       const hp = step(hAll, s, N);
       const dx = step(dxAll, s, M);
       const dr = step(drAll, s, M);
-      for (let b = 0; b < B; b++) {
-        const row = b * G;
-        const hr = b * u;
-        for (let j = 0; j < u; j++) {
-          const k = hr + j;
-          const dhk = dh[k]! + gs[k]!;
-          const zg = a[row + j]!;
-          da[row + j] = dhk * (hp[k]! - a[row + 2 * u + j]!);
-          da[row + 2 * u + j] = dhk * (1 - zg);
-          direct[k] = dhk * zg;
-        }
-      }
+      gruBlendBackward(dh, gs, a, hp, da, direct, B, u);
       be.activationBackward(fa.act, p, a, da, scratch, fa.alpha);
       for (let b = 0; b < B; b++) {
         const row = b * G;
@@ -493,29 +526,17 @@ function gruResetAfter(
       dh.set(direct);
       be.gemm(false, true, B, u, G, 1, dr, U, 1, dh);
     }
-    let dxw: Tensor | null = null;
-    if (xw.requiresGrad) {
-      const dxb = new Float32Array(xw.size);
-      for (let s = 0; s < T; s++) scatterStep(step(dxAll, s, M), d, G, rev ? T - 1 - s : s, dxb);
-      dxw = new Tensor(dxb, xw.shape);
-    }
+    const dxw = inputGrad(xw, d, G, rev, (s) => step(dxAll, s, M));
     const dU = recurrentKernel.requiresGrad ? weightGrad(be, recurrentKernel, hAll, drAll, T * B) : null;
     const drb = rb?.requiresGrad === true ? biasGrad(be, rb, drAll, T * B) : null;
-    return [dxw, dU, h0t?.requiresGrad === true ? new Tensor(dh, h0t.shape) : null, drb];
+    return [dxw, dU, stateGrad(h0t, dh), drb];
   });
 }
 
 function gruResetBefore(
   op: string, xw: Tensor, recurrentKernel: Tensor, h0t: Tensor | null, opts: GruOptions, d: Dims,
 ): Tensor {
-  const fa = actOf(op, opts.activation, 'tanh');
-  const ra = actOf(op, opts.recurrentActivation, 'sigmoid');
-  const rev = opts.goBackwards === true;
-  const { batch: B, time: T, units: u } = d;
-  const N = B * u;
-  const G = 3 * u;
-  const M = B * G;
-  const be = getBackend();
+  const { fa, ra, rev, B, T, u, N, G, M, be } = gatedSetup(op, opts, d, 3);
   // U split into its z|r columns [u, 2u] and its h columns [u, u], so each is a plain GEMM operand.
   const uzr = alloc(op, 2 * u * u);
   const uh = alloc(op, u * u);
@@ -524,14 +545,13 @@ function gruResetBefore(
     uzr.set(U.subarray(i * G, i * G + 2 * u), i * 2 * u);
     uh.set(U.subarray(i * G + 2 * u, (i + 1) * G), i * u);
   }
-  const hAll = alloc(op, checkedSize(op, [T + 1, B, u]));
+  const hAll = stateBuffer(op, h0t, d);
   const pAll = alloc(op, checkedSize(op, [T, B, G]));
   const aAll = alloc(op, T * M);
   const rhAll = alloc(op, T * N);
   const zr = alloc(op, 2 * N);
   const hm = alloc(op, N);
   const scratch = alloc(op, M);
-  if (h0t !== null) hAll.set(h0t.data);
   for (let s = 0; s < T && N > 0; s++) {
     const t = rev ? T - 1 - s : s;
     const p = step(pAll, s, M);
@@ -558,23 +578,10 @@ function gruResetBefore(
       for (let j = 0; j < u; j++) p[row + j]! += hm[hr + j]!;
     }
     be.activation(fa.act, p, scratch, fa.alpha);
-    const h = step(hAll, s + 1, N);
-    for (let b = 0; b < B; b++) {
-      const row = b * G;
-      const hr = b * u;
-      for (let j = 0; j < u; j++) {
-        const hh = scratch[row + 2 * u + j]!;
-        a[row + 2 * u + j] = hh;
-        const zg = a[row + j]!;
-        h[hr + j] = zg * hp[hr + j]! + (1 - zg) * hh;
-      }
-    }
+    gruBlend(scratch, a, hp, step(hAll, s + 1, N), B, u);
   }
-  const y = alloc(op, T * N);
-  toBatchMajor(hAll.subarray(N), d, y);
-  return recordSeq(op, new Tensor(y, [B, T, u]), [xw, recurrentKernel, h0t], (g) => {
-    const gTm = new Float32Array(T * N);
-    toTimeMajor(g.data, d, gTm);
+  return recordSeq(op, hiddenSequence(op, hAll, d), [xw, recurrentKernel, h0t], (g) => {
+    const gTm = toTimeMajor(g.data, d);
     const dzrAll = new Float32Array(T * 2 * N);
     const dphAll = new Float32Array(T * N);
     const dh = new Float32Array(N);
@@ -588,18 +595,7 @@ function gruResetBefore(
       const hp = step(hAll, s, N);
       const dzr = step(dzrAll, s, 2 * N);
       const dph = step(dphAll, s, N);
-      for (let b = 0; b < B; b++) {
-        const row = b * G;
-        const hr = b * u;
-        for (let j = 0; j < u; j++) {
-          const k = hr + j;
-          const dhk = dh[k]! + gs[k]!;
-          const zg = a[row + j]!;
-          da[row + j] = dhk * (hp[k]! - a[row + 2 * u + j]!);
-          da[row + 2 * u + j] = dhk * (1 - zg);
-          direct[k] = dhk * zg;
-        }
-      }
+      gruBlendBackward(dh, gs, a, hp, da, direct, B, u);
       be.activationBackward(fa.act, p, a, da, scratch, fa.alpha);
       for (let b = 0; b < B; b++) {
         const row = b * G + 2 * u;
@@ -625,21 +621,17 @@ function gruResetBefore(
       dh.set(direct);
       be.gemm(false, true, B, u, 2 * u, 1, dzr, uzr, 1, dh);
     }
-    let dxw: Tensor | null = null;
-    if (xw.requiresGrad) {
-      const dxb = new Float32Array(xw.size);
-      const full = new Float32Array(M);
-      for (let s = 0; s < T; s++) {
-        const dzr = step(dzrAll, s, 2 * N);
-        const dph = step(dphAll, s, N);
-        for (let b = 0; b < B; b++) {
-          full.set(dzr.subarray(b * 2 * u, (b + 1) * 2 * u), b * G);
-          full.set(dph.subarray(b * u, (b + 1) * u), b * G + 2 * u);
-        }
-        scatterStep(full, d, G, rev ? T - 1 - s : s, dxb);
+    // Each step's z|r and h gradients, joined into one [B, G] row block.
+    const full = new Float32Array(xw.requiresGrad ? M : 0);
+    const dxw = inputGrad(xw, d, G, rev, (s) => {
+      const dzr = step(dzrAll, s, 2 * N);
+      const dph = step(dphAll, s, N);
+      for (let b = 0; b < B; b++) {
+        full.set(dzr.subarray(b * 2 * u, (b + 1) * 2 * u), b * G);
+        full.set(dph.subarray(b * u, (b + 1) * u), b * G + 2 * u);
       }
-      dxw = new Tensor(dxb, xw.shape);
-    }
+      return full;
+    });
     let dU: Tensor | null = null;
     if (recurrentKernel.requiresGrad) {
       const k = T * B;
@@ -658,6 +650,6 @@ function gruResetBefore(
       }
       if (sink === null) dU = new Tensor(dst, recurrentKernel.shape);
     }
-    return [dxw, dU, h0t?.requiresGrad === true ? new Tensor(dh, h0t.shape) : null];
+    return [dxw, dU, stateGrad(h0t, dh)];
   });
 }
