@@ -158,10 +158,46 @@ function channelGradSums(
   }
 }
 
-function checkBatchNormArgs(op: string, x: unknown, axis: unknown, epsilon: unknown): { x: Tensor; axis: number; eps: number } {
+/** Checks x, axis and ε; x is returned with its [outer, channels, inner] view around the axis. */
+function checkBatchNormArgs(
+  op: string, x: unknown, axis: unknown, epsilon: unknown,
+): { x: Tensor; eps: number; outer: number; channels: number; inner: number } {
   const t = checkTensor(op, 'x', x);
   if (t.rank === 0) throw new ShapeError(`dendrite.${op}: needs an input with a channel axis, got a rank-0 tensor`);
-  return { x: t, axis: normAxis(op, axis, t.rank), eps: checkEpsilon(op, epsilon) };
+  const ax = normAxis(op, axis, t.rank);
+  const eps = checkEpsilon(op, epsilon);
+  return { x: t, eps, ...channelView(t, ax) };
+}
+
+/**
+ * Folds normalisation and γ, β into y = x·scale + shift per channel: invStd = 1/√(variance + ε),
+ * scale = γ·invStd, shift = β − mean·scale (γ, β null: 1 and 0).
+ */
+function foldAffine(
+  mean: Float64Array, variance: ArrayLike<number>, eps: number, g: Tensor | null, b: Tensor | null,
+): { invStd: Float64Array; scale: Float64Array; shift: Float64Array } {
+  const channels = mean.length;
+  const invStd = new Float64Array(channels);
+  const scale = new Float64Array(channels);
+  const shift = new Float64Array(channels);
+  for (let c = 0; c < channels; c++) {
+    invStd[c] = 1 / Math.sqrt(variance[c]! + eps);
+    scale[c] = (g === null ? 1 : g.data[c]!) * invStd[c]!;
+    shift[c] = (b === null ? 0 : b.data[c]!) - mean[c]! * scale[c]!;
+  }
+  return { invStd, scale, shift };
+}
+
+/** dβ = Σ dy and dγ = Σ dy·x̂ = invStd·Σ dy·(x − mean) per channel. */
+function affineParamGrads(
+  xd: Float32Array, dy: Float32Array, mean: Float64Array, invStd: Float64Array, outer: number, channels: number,
+  inner: number,
+): { dbeta: Float64Array; dgamma: Float64Array } {
+  const dbeta = new Float64Array(channels);
+  const dgamma = new Float64Array(channels);
+  channelGradSums(xd, dy, mean, outer, channels, inner, dbeta, dgamma);
+  for (let c = 0; c < channels; c++) dgamma[c]! *= invStd[c]!;
+  return { dbeta, dgamma };
 }
 
 /**
@@ -174,9 +210,7 @@ export function batchNormTrain(
   x: Tensor, gamma: Tensor | null, beta: Tensor | null, axis = -1, epsilon = 1e-3,
 ): { y: Tensor; stats: BatchStatistics } {
   const op = 'batchNorm';
-  const a = checkBatchNormArgs(op, x, axis, epsilon);
-  const input = a.x;
-  const { outer, channels, inner } = channelView(input, a.axis);
+  const { x: input, eps, outer, channels, inner } = checkBatchNormArgs(op, x, axis, epsilon);
   const g = checkOptional(op, 'gamma', gamma, [channels], input.shape);
   const b = checkOptional(op, 'beta', beta, [channels], input.shape);
   const count = outer * inner;
@@ -191,28 +225,16 @@ export function batchNormTrain(
   s2.fill(0);
   channelSums(xd, outer, channels, inner, meanD, s1, s2);
   const mean = Float32Array.from(meanD);
-  const variance = new Float32Array(channels);
-  const invStd = new Float64Array(channels);
-  // y = x·scale + shift with scale = γ·invStd, shift = β − mean·scale.
-  const scale = new Float64Array(channels);
-  const shift = new Float64Array(channels);
-  for (let c = 0; c < channels; c++) {
-    const v = count > 0 ? s2[c]! / count : 0;
-    variance[c] = v;
-    invStd[c] = 1 / Math.sqrt(v + a.eps);
-    scale[c] = (g === null ? 1 : g.data[c]!) * invStd[c]!;
-    shift[c] = (b === null ? 0 : b.data[c]!) - meanD[c]! * scale[c]!;
-  }
+  const varD = new Float64Array(channels);
+  for (let c = 0; c < channels; c++) varD[c] = count > 0 ? s2[c]! / count : 0;
+  const variance = Float32Array.from(varD);
+  const { invStd, scale, shift } = foldAffine(meanD, varD, eps, g, b);
   const y = alloc(op, input.size);
   channelAffine(xd, null, y, outer, channels, inner, scale, shift, null);
   const inputs = [input, ...(g === null ? [] : [g]), ...(b === null ? [] : [b])];
   const out = record(new Tensor(y, input.shape), op, inputs, (grad) => {
     const dy = grad.data;
-    // dβ = Σ dy, dγ = Σ dy·x̂ = invStd·Σ dy·(x − mean) per channel.
-    const dbeta = new Float64Array(channels);
-    const dgamma = new Float64Array(channels);
-    channelGradSums(xd, dy, meanD, outer, channels, inner, dbeta, dgamma);
-    for (let c = 0; c < channels; c++) dgamma[c]! *= invStd[c]!;
+    const { dbeta, dgamma } = affineParamGrads(xd, dy, meanD, invStd, outer, channels, inner);
     const grads: Array<Tensor | null> = [];
     if (input.requiresGrad && count > 0) {
       // dx = scale·(dy − dβ/n − x̂·dγ/n), x̂ = (x − mean)·invStd: affine in dy and x per channel.
@@ -247,9 +269,7 @@ export function batchNormInference(
   x: Tensor, mean: Tensor, variance: Tensor, gamma: Tensor | null, beta: Tensor | null, axis = -1, epsilon = 1e-3,
 ): Tensor {
   const op = 'batchNorm';
-  const a = checkBatchNormArgs(op, x, axis, epsilon);
-  const input = a.x;
-  const { outer, channels, inner } = channelView(input, a.axis);
+  const { x: input, eps, outer, channels, inner } = checkBatchNormArgs(op, x, axis, epsilon);
   const m = checkOptional(op, 'mean', mean, [channels], input.shape);
   const v = checkOptional(op, 'variance', variance, [channels], input.shape);
   if (m === null || v === null) throw new ArgumentError(`dendrite.${op}: inference needs mean and variance tensors`);
@@ -258,14 +278,7 @@ export function batchNormInference(
   // y = x·s + t with s = γ·invStd, t = β − mean·s. The statistics are copied: a later training
   // step updating them in place must not change this node's backward.
   const meanD = Float64Array.from(m.data);
-  const invStd = new Float64Array(channels);
-  const s = new Float64Array(channels);
-  const t = new Float64Array(channels);
-  for (let c = 0; c < channels; c++) {
-    invStd[c] = 1 / Math.sqrt(v.data[c]! + a.eps);
-    s[c] = (g === null ? 1 : g.data[c]!) * invStd[c]!;
-    t[c] = (b === null ? 0 : b.data[c]!) - meanD[c]! * s[c]!;
-  }
+  const { invStd, scale: s, shift: t } = foldAffine(meanD, v.data, eps, g, b);
   const xd = input.data;
   const y = alloc(op, input.size);
   channelAffine(xd, null, y, outer, channels, inner, s, t, null);
@@ -281,10 +294,7 @@ export function batchNormInference(
       grads.push(null);
     }
     if ((g !== null && g.requiresGrad) || (b !== null && b.requiresGrad)) {
-      const dbeta = new Float64Array(channels);
-      const dgamma = new Float64Array(channels);
-      channelGradSums(xd, dy, meanD, outer, channels, inner, dbeta, dgamma);
-      for (let c = 0; c < channels; c++) dgamma[c]! *= invStd[c]!;
+      const { dbeta, dgamma } = affineParamGrads(xd, dy, meanD, invStd, outer, channels, inner);
       if (g !== null) grads.push(g.requiresGrad ? paramGrad(g, dgamma) : null);
       if (b !== null) grads.push(b.requiresGrad ? paramGrad(b, dbeta) : null);
     } else {
