@@ -6,63 +6,58 @@
  */
 import type { Conv2dGeometry, Pool2dGeometry } from '../backend.js';
 
-/** y = conv2d(x, w) + bias: x [N,H,W,inC], w [kH,kW,inC,outC], y [N,outH,outW,outC]. */
-export function conv2d(g: Conv2dGeometry, x: Float32Array, w: Float32Array, bias: Float32Array | null, y: Float32Array): void {
+/**
+ * Calls `tap(yBase, xBase, wBase)` for every output pixel and each kernel tap of it that lands
+ * inside the input (taps on padding are skipped), in a fixed order: yBase offsets the pixel's outC
+ * outputs, xBase the tapped input pixel's inC values, wBase the tap's [inC, outC] weight block.
+ */
+function forEachTap(g: Conv2dGeometry, tap: (yBase: number, xBase: number, wBase: number) => void): void {
   const { batch, inH, inW, inC, outC, kH, kW, strideH, strideW, dilationH, dilationW, padTop, padLeft, outH, outW } = g;
-  const acc = new Float64Array(outC);
   for (let n = 0; n < batch; n++) {
     for (let oh = 0; oh < outH; oh++) {
       for (let ow = 0; ow < outW; ow++) {
-        for (let co = 0; co < outC; co++) acc[co] = bias === null ? 0 : bias[co]!;
+        const yBase = ((n * outH + oh) * outW + ow) * outC;
         for (let i = 0; i < kH; i++) {
           const ih = oh * strideH - padTop + i * dilationH;
           if (ih < 0 || ih >= inH) continue;
           for (let j = 0; j < kW; j++) {
             const iw = ow * strideW - padLeft + j * dilationW;
             if (iw < 0 || iw >= inW) continue;
-            const xBase = ((n * inH + ih) * inW + iw) * inC;
-            const wBase = (i * kW + j) * inC * outC;
-            for (let ci = 0; ci < inC; ci++) {
-              const xv = x[xBase + ci]!;
-              const wRow = wBase + ci * outC;
-              for (let co = 0; co < outC; co++) acc[co]! += xv * w[wRow + co]!;
-            }
+            tap(yBase, ((n * inH + ih) * inW + iw) * inC, (i * kW + j) * inC * outC);
           }
         }
-        const yBase = ((n * outH + oh) * outW + ow) * outC;
-        for (let co = 0; co < outC; co++) y[yBase + co] = acc[co]!;
       }
     }
   }
 }
 
+/** y = conv2d(x, w) + bias: x [N,H,W,inC], w [kH,kW,inC,outC], y [N,outH,outW,outC]. */
+export function conv2d(g: Conv2dGeometry, x: Float32Array, w: Float32Array, bias: Float32Array | null, y: Float32Array): void {
+  const { batch, inC, outC, outH, outW } = g;
+  const acc = new Float64Array(batch * outH * outW * outC);
+  if (bias !== null) for (let k = 0; k < acc.length; k++) acc[k] = bias[k % outC]!;
+  forEachTap(g, (yBase, xBase, wBase) => {
+    for (let ci = 0; ci < inC; ci++) {
+      const xv = x[xBase + ci]!;
+      const wRow = wBase + ci * outC;
+      for (let co = 0; co < outC; co++) acc[yBase + co]! += xv * w[wRow + co]!;
+    }
+  });
+  for (let k = 0; k < acc.length; k++) y[k] = acc[k]!;
+}
+
 /** dx = ∂(Σ dy·conv2d(x, w))/∂x; dx is overwritten. */
 export function conv2dBackwardInput(g: Conv2dGeometry, dy: Float32Array, w: Float32Array, dx: Float32Array): void {
-  const { batch, inH, inW, inC, outC, kH, kW, strideH, strideW, dilationH, dilationW, padTop, padLeft, outH, outW } = g;
+  const { batch, inH, inW, inC, outC } = g;
   const acc = new Float64Array(batch * inH * inW * inC);
-  for (let n = 0; n < batch; n++) {
-    for (let oh = 0; oh < outH; oh++) {
-      for (let ow = 0; ow < outW; ow++) {
-        const dyBase = ((n * outH + oh) * outW + ow) * outC;
-        for (let i = 0; i < kH; i++) {
-          const ih = oh * strideH - padTop + i * dilationH;
-          if (ih < 0 || ih >= inH) continue;
-          for (let j = 0; j < kW; j++) {
-            const iw = ow * strideW - padLeft + j * dilationW;
-            if (iw < 0 || iw >= inW) continue;
-            const xBase = ((n * inH + ih) * inW + iw) * inC;
-            const wBase = (i * kW + j) * inC * outC;
-            for (let ci = 0; ci < inC; ci++) {
-              let s = 0;
-              const wRow = wBase + ci * outC;
-              for (let co = 0; co < outC; co++) s += dy[dyBase + co]! * w[wRow + co]!;
-              acc[xBase + ci]! += s;
-            }
-          }
-        }
-      }
+  forEachTap(g, (dyBase, xBase, wBase) => {
+    for (let ci = 0; ci < inC; ci++) {
+      let s = 0;
+      const wRow = wBase + ci * outC;
+      for (let co = 0; co < outC; co++) s += dy[dyBase + co]! * w[wRow + co]!;
+      acc[xBase + ci]! += s;
     }
-  }
+  });
   for (let k = 0; k < acc.length; k++) dx[k] = acc[k]!;
 }
 
@@ -70,32 +65,20 @@ export function conv2dBackwardInput(g: Conv2dGeometry, dy: Float32Array, w: Floa
 export function conv2dBackwardFilter(
   g: Conv2dGeometry, x: Float32Array, dy: Float32Array, dw: Float32Array, db: Float32Array | null, beta: number,
 ): void {
-  const { batch, inH, inW, inC, outC, kH, kW, strideH, strideW, dilationH, dilationW, padTop, padLeft, outH, outW } = g;
+  const { batch, inC, outC, kH, kW, outH, outW } = g;
   const acc = new Float64Array(kH * kW * inC * outC);
   const accB = new Float64Array(outC);
-  for (let n = 0; n < batch; n++) {
-    for (let oh = 0; oh < outH; oh++) {
-      for (let ow = 0; ow < outW; ow++) {
-        const dyBase = ((n * outH + oh) * outW + ow) * outC;
-        for (let co = 0; co < outC; co++) accB[co]! += dy[dyBase + co]!;
-        for (let i = 0; i < kH; i++) {
-          const ih = oh * strideH - padTop + i * dilationH;
-          if (ih < 0 || ih >= inH) continue;
-          for (let j = 0; j < kW; j++) {
-            const iw = ow * strideW - padLeft + j * dilationW;
-            if (iw < 0 || iw >= inW) continue;
-            const xBase = ((n * inH + ih) * inW + iw) * inC;
-            const wBase = (i * kW + j) * inC * outC;
-            for (let ci = 0; ci < inC; ci++) {
-              const xv = x[xBase + ci]!;
-              const wRow = wBase + ci * outC;
-              for (let co = 0; co < outC; co++) acc[wRow + co]! += xv * dy[dyBase + co]!;
-            }
-          }
-        }
-      }
-    }
+  const nPixels = batch * outH * outW;
+  for (let p = 0; p < nPixels; p++) {
+    for (let co = 0; co < outC; co++) accB[co]! += dy[p * outC + co]!;
   }
+  forEachTap(g, (dyBase, xBase, wBase) => {
+    for (let ci = 0; ci < inC; ci++) {
+      const xv = x[xBase + ci]!;
+      const wRow = wBase + ci * outC;
+      for (let co = 0; co < outC; co++) acc[wRow + co]! += xv * dy[dyBase + co]!;
+    }
+  });
   // beta is 0 or 1; with 0 the old contents are never read (they may be NaN).
   for (let k = 0; k < acc.length; k++) dw[k] = beta === 0 ? acc[k]! : dw[k]! + acc[k]!;
   if (db !== null) {
