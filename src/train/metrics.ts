@@ -131,11 +131,23 @@ function trueClasses(name: string, yTrue: Labels, yPred: Tensor, rows: number, c
   return out;
 }
 
-/** yTrue's data with one value per element of yPred ([batch] and [batch, 1] are interchangeable). */
-function elementwiseLabels(name: string, yTrue: Labels, yPred: Tensor): Float32Array | Int32Array {
+/**
+ * yTrue's data with one value per element of yPred ([batch] and [batch, 1] are interchangeable);
+ * `oneHot` only words the error for labels that must be one-hot rows.
+ */
+function elementwiseLabels(name: string, yTrue: Labels, yPred: Tensor, oneHot = false): Float32Array | Int32Array {
   const d = labelsData(name, yTrue);
   if (d.length !== yPred.size) {
-    throw new ShapeError(`dendrite.metrics.${name}: yTrue of shape ${fmtShape(shapeOf(yTrue))} does not match yPred of shape ${fmtShape(yPred.shape)}`);
+    throw new ShapeError(`dendrite.metrics.${name}: ${oneHot ? 'one-hot ' : ''}yTrue of shape ${fmtShape(shapeOf(yTrue))} does not match yPred of shape ${fmtShape(yPred.shape)}`);
+  }
+  return d;
+}
+
+/** yTrue's data with one label per row of yPred. */
+function rowLabels(name: string, yTrue: Labels, yPred: Tensor, rows: number): Float32Array | Int32Array {
+  const d = labelsData(name, yTrue);
+  if (d.length !== rows) {
+    throw new ShapeError(`dendrite.metrics.${name}: ${d.length} labels for yPred of shape ${fmtShape(yPred.shape)} (${rows} rows)`);
   }
   return d;
 }
@@ -195,10 +207,7 @@ export class CategoricalAccuracy extends CountMetric {
   }
   update(yTrue: Labels, yPred: Tensor): void {
     const [rows, cols] = rowsCols(predOf(this.name, yPred));
-    const t = labelsData(this.name, yTrue);
-    if (t.length !== yPred.size) {
-      throw new ShapeError(`dendrite.metrics.${this.name}: one-hot yTrue of shape ${fmtShape(shapeOf(yTrue))} does not match yPred of shape ${fmtShape(yPred.shape)}`);
-    }
+    const t = elementwiseLabels(this.name, yTrue, yPred, true);
     const p = yPred.data;
     let ok = 0;
     for (let r = 0; r < rows; r++) if (argmaxRow(p, r, cols) === argmaxLabelRow(t, r, cols)) ok++;
@@ -214,10 +223,7 @@ export class SparseCategoricalAccuracy extends CountMetric {
   }
   update(yTrue: Labels, yPred: Tensor): void {
     const [rows, cols] = rowsCols(predOf(this.name, yPred));
-    const t = labelsData(this.name, yTrue);
-    if (t.length !== rows) {
-      throw new ShapeError(`dendrite.metrics.${this.name}: ${t.length} labels for yPred of shape ${fmtShape(yPred.shape)} (${rows} rows)`);
-    }
+    const t = rowLabels(this.name, yTrue, yPred, rows);
     const p = yPred.data;
     let ok = 0;
     // argmax(row) === label (first index on ties) without a full argmax: nothing before the
@@ -270,10 +276,7 @@ export class TopKCategoricalAccuracy extends TopK {
   }
   update(yTrue: Labels, yPred: Tensor): void {
     const [rows, cols] = rowsCols(predOf(this.name, yPred));
-    const t = labelsData(this.name, yTrue);
-    if (t.length !== yPred.size) {
-      throw new ShapeError(`dendrite.metrics.${this.name}: one-hot yTrue of shape ${fmtShape(shapeOf(yTrue))} does not match yPred of shape ${fmtShape(yPred.shape)}`);
-    }
+    const t = elementwiseLabels(this.name, yTrue, yPred, true);
     const cls = new Int32Array(rows);
     for (let r = 0; r < rows; r++) cls[r] = argmaxLabelRow(t, r, cols);
     this.count(cls, yPred, rows, cols);
@@ -287,10 +290,7 @@ export class SparseTopKCategoricalAccuracy extends TopK {
   }
   update(yTrue: Labels, yPred: Tensor): void {
     const [rows, cols] = rowsCols(predOf(this.name, yPred));
-    const t = labelsData(this.name, yTrue);
-    if (t.length !== rows) {
-      throw new ShapeError(`dendrite.metrics.${this.name}: ${t.length} labels for yPred of shape ${fmtShape(yPred.shape)} (${rows} rows)`);
-    }
+    rowLabels(this.name, yTrue, yPred, rows);
     this.count(trueClasses(this.name, yTrue, yPred, rows, cols), yPred, rows, cols);
   }
 }

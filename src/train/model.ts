@@ -161,16 +161,7 @@ export abstract class Model extends Layer<Tensor, Tensor> {
    * `model.history`). See FitArgs for the options, including `signal` to stop early.
    */
   fit(x: Tensor | BatchSource, y?: Labels | FitArgs, args?: FitArgs): Promise<History> {
-    if (x instanceof Tensor) {
-      if (!isLabels(y)) {
-        return Promise.reject(new ArgumentError(`dendrite.fit: fit(x, y, args) needs labels y (a Tensor or Int32Array), got ${describe(y)}`));
-      }
-      return runFit(this, { x, y }, args ?? {});
-    }
-    if (isLabels(y)) {
-      return Promise.reject(new ArgumentError(`dendrite.fit: x must be a Tensor when labels are given, got ${describe(x)}`));
-    }
-    return runFit(this, { source: x }, (y as FitArgs | undefined) ?? {});
+    return withData('fit', x, y, args, (data, a) => runFit(this, data, a));
   }
 
   /**
@@ -179,16 +170,7 @@ export abstract class Model extends Layer<Tensor, Tensor> {
    * `evaluate(source, args)`.
    */
   evaluate(x: Tensor | BatchSource, y?: Labels | EvaluateArgs, args?: EvaluateArgs): Promise<Logs> {
-    if (x instanceof Tensor) {
-      if (!isLabels(y)) {
-        return Promise.reject(new ArgumentError(`dendrite.evaluate: evaluate(x, y, args) needs labels y (a Tensor or Int32Array), got ${describe(y)}`));
-      }
-      return runEvaluate(this, { x, y }, args ?? {});
-    }
-    if (isLabels(y)) {
-      return Promise.reject(new ArgumentError(`dendrite.evaluate: x must be a Tensor when labels are given, got ${describe(x)}`));
-    }
-    return runEvaluate(this, { source: x }, (y as EvaluateArgs | undefined) ?? {});
+    return withData('evaluate', x, y, args, (data, a) => runEvaluate(this, data, a));
   }
 
   /** Outputs for x in evaluation mode, batch by batch (no graph recorded). */
@@ -282,6 +264,26 @@ export abstract class Model extends Layer<Tensor, Tensor> {
     const { loadWeights } = await import('../io/model_io.js');
     await loadWeights(this, file);
   }
+}
+
+/**
+ * Sorts the two call forms of fit and evaluate, `op(x, y, args)` and `op(source, args)`, into the
+ * data and the args (default {}) and runs `run` on them; a mismatched call is a rejected promise.
+ */
+function withData<A extends object, R>(
+  op: string, x: Tensor | BatchSource, y: Labels | A | undefined, args: A | undefined,
+  run: (data: Parameters<typeof runFit>[1], args: A) => Promise<R>,
+): Promise<R> {
+  if (x instanceof Tensor) {
+    if (!isLabels(y)) {
+      return Promise.reject(new ArgumentError(`dendrite.${op}: ${op}(x, y, args) needs labels y (a Tensor or Int32Array), got ${describe(y)}`));
+    }
+    return run({ x, y }, args ?? ({} as A));
+  }
+  if (isLabels(y)) {
+    return Promise.reject(new ArgumentError(`dendrite.${op}: x must be a Tensor when labels are given, got ${describe(x)}`));
+  }
+  return run({ source: x }, (y as A | undefined) ?? ({} as A));
 }
 
 function isMetric(spec: unknown): spec is Metric {
