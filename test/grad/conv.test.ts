@@ -7,6 +7,7 @@ import {
 import { noGrad } from '../../src/autograd.js';
 import { Random } from '../../src/random.js';
 import { Tensor } from '../../src/tensor.js';
+import { expectOpError } from '../support/errors.js';
 import { BACKENDS, gradcheck, randTensor, runOn } from '../support/gradcheck.js';
 
 const rg = (t: Tensor): Tensor => t.requiresGrad_();
@@ -62,18 +63,6 @@ function naiveConv2d(
     }
   }
   return { shape: [n, oh, ow, f], data: y };
-}
-
-/** Asserts that fn throws `type` with a message naming the op ("dendrite.<op>: …"). */
-function expectOpError(fn: () => unknown, type: new (message?: string) => Error, op: string): void {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (err) {
-    caught = err;
-  }
-  expect(caught, `expected a ${type.name}`).toBeInstanceOf(type);
-  expect((caught as Error).message).toMatch(new RegExp(`^dendrite\\.${op}: `));
 }
 
 function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tol = 1e-4): void {

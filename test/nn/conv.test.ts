@@ -13,23 +13,13 @@ import { dense } from '../../src/ops/matmul.js';
 import { softplus } from '../../src/ops/activation.js';
 import { manualSeed, Random } from '../../src/random.js';
 import { Tensor } from '../../src/tensor.js';
+import { expectThrows } from '../support/errors.js';
 
 const t = (data: ArrayLike<number>, shape: number[]): Tensor => new Tensor(Float32Array.from(data), shape);
 
 function randomInput(rng: Random, shape: number[]): Tensor {
   const n = shape.reduce((p, d) => p * d, 1);
   return t(Array.from({ length: n }, () => rng.uniformRange(-1, 1)), shape);
-}
-
-function expectThrows(fn: () => unknown, type: new (message?: string) => Error, pattern: RegExp): void {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (err) {
-    caught = err;
-  }
-  expect(caught, `expected a ${type.name}`).toBeInstanceOf(type);
-  expect((caught as Error).message).toMatch(pattern);
 }
 
 type AnyLayer = Layer<Tensor, Tensor>;

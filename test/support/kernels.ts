@@ -1,8 +1,9 @@
 /** Helpers for the native-versus-reference kernel tests. */
-import { expect } from 'vitest';
 import { nativeBackend, referenceBackend } from '../../src/backend/index.js';
 import type { NativeBackend } from '../../src/backend/native.js';
 import { Random } from '../../src/random.js';
+
+export { expectOpError } from './errors.js';
 
 export const native: NativeBackend = nativeBackend();
 export const reference = referenceBackend();
@@ -75,18 +76,4 @@ export function detachedArray(n: number): Float32Array {
   const a = new Float32Array(n);
   structuredClone(a.buffer, { transfer: [a.buffer] });
   return a;
-}
-
-/** Asserts that fn throws `type` with a message naming the op ("dendrite.<op>: …"). */
-export function expectOpError(
-  fn: () => unknown, type: typeof TypeError | typeof RangeError, op: string,
-): void {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (err) {
-    caught = err;
-  }
-  expect(caught, `expected a ${type.name}`).toBeInstanceOf(type);
-  expect((caught as Error).message).toMatch(new RegExp(`^dendrite\\.${op}: `));
 }
