@@ -8,12 +8,12 @@
  * Options: --threads=1,2, --batch=128, --no-torch. Pin the process (e.g. taskset -c 1) for
  * 1-thread figures: the PyTorch child inherits the affinity.
  */
-import { spawnSync } from 'node:child_process';
-
 import type { Conv2dGeometry } from '../src/backend/backend.js';
 import { nativeBackend } from '../src/backend/index.js';
 import { Random } from '../src/random.js';
-import { findPython, printJson, round, timeIt } from './util.js';
+import {
+  PY_TIME_IT, findPython, option, peerThreadEnv, printJson, round, runPythonJson, timeIt,
+} from './util.js';
 
 interface ConvShape {
   id: string;
@@ -46,21 +46,7 @@ import torch
 torch.set_num_threads(int(sys.argv[2]))
 cfg = json.loads(sys.argv[1])
 torch.manual_seed(1)
-def time_it(fn, repeats=7, batch_s=0.06, warmup_s=0.1):
-    calls, w0 = 1, time.perf_counter()
-    while time.perf_counter() - w0 < warmup_s:
-        for _ in range(calls): fn()
-        calls *= 2
-    t0 = time.perf_counter(); fn(); single = max(time.perf_counter() - t0, 1e-9)
-    per = max(1, round(batch_s / single))
-    samples = []
-    for _ in range(repeats):
-        s = time.perf_counter()
-        for _ in range(per): fn()
-        samples.append((time.perf_counter() - s) / per)
-    samples.sort()
-    return samples[len(samples) // 2]
-out = []
+${PY_TIME_IT}out = []
 with torch.no_grad():
     for s in cfg['shapes']:
         n, c, o, k, h = cfg['batch'], s['inC'], s['outC'], s['k'], s['size']
@@ -80,20 +66,13 @@ print(json.dumps({'seconds': out, 'torch': torch.__version__}))
 function torchSeconds(
   python: string, shapes: ConvShape[], batch: number, threads: number,
 ): { seconds: [number, number][]; version: string } | { error: string } {
-  const env: NodeJS.ProcessEnv = {
-    ...process.env, OPENBLAS_NUM_THREADS: String(threads), OMP_NUM_THREADS: String(threads),
-  };
+  const env = peerThreadEnv(threads);
   // Without it OpenMP's spinning threads fight OpenBLAS's over two cores.
   if (threads > 1) env.OMP_WAIT_POLICY = 'PASSIVE';
-  const r = spawnSync(python, ['-c', TORCH_SCRIPT, JSON.stringify({ shapes, batch }), String(threads)], { env, encoding: 'utf8' });
-  if (r.status !== 0) return { error: (r.stderr || 'torch run failed').trim().split('\n').pop() ?? '' };
-  const parsed = JSON.parse(r.stdout) as { seconds: [number, number][]; torch: string };
-  return { seconds: parsed.seconds, version: parsed.torch };
-}
-
-function option(args: string[], name: string): string | undefined {
-  const hit = args.find((a) => a.startsWith(`--${name}=`));
-  return hit?.slice(name.length + 3);
+  const r = runPythonJson<{ seconds: [number, number][]; torch: string }>(
+    python, TORCH_SCRIPT, [JSON.stringify({ shapes, batch }), String(threads)], env, 'torch',
+  );
+  return 'error' in r ? r : { seconds: r.seconds, version: r.torch };
 }
 
 export async function main(args: string[]): Promise<void> {

@@ -7,11 +7,11 @@
  * --only=<substring of a shape name>. Pin the process (e.g. taskset -c 0) for 1-thread figures:
  * the numpy child inherits the affinity.
  */
-import { spawnSync } from 'node:child_process';
-
 import { nativeBackend } from '../src/backend/index.js';
 import { Random } from '../src/random.js';
-import { findPython, printJson, round, timeIt } from './util.js';
+import {
+  PY_TIME_IT, findPython, option, peerThreadEnv, printJson, round, runPythonJson, timeIt,
+} from './util.js';
 
 interface Shape {
   id: string;
@@ -40,21 +40,7 @@ import json, sys, time
 import numpy as np
 shapes = json.loads(sys.argv[1])
 rng = np.random.default_rng(1)
-def time_it(fn, repeats=7, batch_s=0.06, warmup_s=0.1):
-    calls, w0 = 1, time.perf_counter()
-    while time.perf_counter() - w0 < warmup_s:
-        for _ in range(calls): fn()
-        calls *= 2
-    t0 = time.perf_counter(); fn(); single = max(time.perf_counter() - t0, 1e-9)
-    per = max(1, round(batch_s / single))
-    samples = []
-    for _ in range(repeats):
-        s = time.perf_counter()
-        for _ in range(per): fn()
-        samples.append((time.perf_counter() - s) / per)
-    samples.sort()
-    return samples[len(samples) // 2]
-out = []
+${PY_TIME_IT}out = []
 for s in shapes:
     m, n, k = s['m'], s['n'], s['k']
     a = rng.random((k, m) if s['transA'] else (m, k), dtype=np.float32)
@@ -69,16 +55,10 @@ print(json.dumps({'seconds': out, 'numpy': np.__version__}))
 function numpySeconds(
   python: string, shapes: Shape[], threads: number,
 ): { seconds: number[]; version: string } | { error: string } {
-  const env = { ...process.env, OPENBLAS_NUM_THREADS: String(threads), OMP_NUM_THREADS: String(threads) };
-  const r = spawnSync(python, ['-c', NUMPY_SCRIPT, JSON.stringify(shapes)], { env, encoding: 'utf8' });
-  if (r.status !== 0) return { error: (r.stderr || 'numpy run failed').trim().split('\n').pop() ?? '' };
-  const parsed = JSON.parse(r.stdout) as { seconds: number[]; numpy: string };
-  return { seconds: parsed.seconds, version: parsed.numpy };
-}
-
-function option(args: string[], name: string): string | undefined {
-  const hit = args.find((a) => a.startsWith(`--${name}=`));
-  return hit?.slice(name.length + 3);
+  const r = runPythonJson<{ seconds: number[]; numpy: string }>(
+    python, NUMPY_SCRIPT, [JSON.stringify(shapes)], peerThreadEnv(threads), 'numpy',
+  );
+  return 'error' in r ? r : { seconds: r.seconds, version: r.numpy };
 }
 
 export async function main(args: string[]): Promise<void> {

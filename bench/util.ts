@@ -52,3 +52,47 @@ export function round(x: number, digits = 2): number {
   const f = 10 ** digits;
   return Math.round(x * f) / f;
 }
+
+/** The value of a `--name=value` command-line option, or undefined. */
+export function option(args: string[], name: string): string | undefined {
+  const hit = args.find((a) => a.startsWith(`--${name}=`));
+  return hit?.slice(name.length + 3);
+}
+
+/**
+ * Python source of `time_it(fn)`, the peer scripts' counterpart of timeIt: the same warm-up,
+ * batch sizing and median over repeats.
+ */
+export const PY_TIME_IT = `
+def time_it(fn, repeats=7, batch_s=0.06, warmup_s=0.1):
+    calls, w0 = 1, time.perf_counter()
+    while time.perf_counter() - w0 < warmup_s:
+        for _ in range(calls): fn()
+        calls *= 2
+    t0 = time.perf_counter(); fn(); single = max(time.perf_counter() - t0, 1e-9)
+    per = max(1, round(batch_s / single))
+    samples = []
+    for _ in range(repeats):
+        s = time.perf_counter()
+        for _ in range(per): fn()
+        samples.append((time.perf_counter() - s) / per)
+    samples.sort()
+    return samples[len(samples) // 2]
+`;
+
+/** This process's environment with the BLAS and OpenMP pools of a Python peer set to `threads`. */
+export function peerThreadEnv(threads: number): NodeJS.ProcessEnv {
+  return { ...process.env, OPENBLAS_NUM_THREADS: String(threads), OMP_NUM_THREADS: String(threads) };
+}
+
+/**
+ * Runs a Python peer script (`python -c script ...argv`) and parses the JSON it prints; on failure,
+ * `{ error }` with the last line of its stderr (or `<what> run failed`).
+ */
+export function runPythonJson<T>(
+  python: string, script: string, argv: string[], env: NodeJS.ProcessEnv, what: string,
+): T | { error: string } {
+  const r = spawnSync(python, ['-c', script, ...argv], { env, encoding: 'utf8' });
+  if (r.status !== 0) return { error: (r.stderr || `${what} run failed`).trim().split('\n').pop() ?? '' };
+  return JSON.parse(r.stdout) as T;
+}
