@@ -24,6 +24,10 @@ Isa active_isa();
 // Selects a supported path; returns false (and changes nothing) if `isa` is unsupported here.
 bool set_isa(Isa isa);
 
+// Tunes the C allocator once per process for many large, short-lived buffers (glibc: keep
+// freed memory for reuse instead of unmapping it); DENDRITE_MALLOC_TUNING=0 skips it.
+void tune_allocator_once();
+
 // Thread pool. The calling thread always takes part, so num_threads() == 1 means no workers.
 int num_threads();
 // Clamped to [1, 256]. Workers are created lazily and kept.
