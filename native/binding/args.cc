@@ -28,42 +28,46 @@ void require_args(const Napi::CallbackInfo& info, std::size_t n, const char* op)
   }
 }
 
-static Napi::TypedArray typed_array_arg(const Napi::CallbackInfo& info, std::size_t i,
-                                        const char* op, const char* name,
-                                        napi_typedarray_type type, const char* type_name) {
-  Napi::Value v = info[i];
-  if (!v.IsTypedArray()) {
-    throw_type(info.Env(), op, std::string(name) + " must be a " + type_name);
+bool is_null_arg(const Napi::CallbackInfo& info, std::size_t i) {
+  return i >= info.Length() || info[i].IsNull() || info[i].IsUndefined();
+}
+
+Napi::TypedArray typed_array_value(Napi::Env env, const Napi::Value& v, const char* op,
+                                   const std::string& name, napi_typedarray_type type,
+                                   const char* type_name) {
+  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != type) {
+    throw_type(env, op, name + " must be a " + type_name);
   }
   Napi::TypedArray ta = v.As<Napi::TypedArray>();
-  if (ta.TypedArrayType() != type) {
-    throw_type(info.Env(), op, std::string(name) + " must be a " + type_name);
-  }
   if (ta.ArrayBuffer().IsDetached()) {
-    throw_type(info.Env(), op, std::string(name) + " is backed by a detached ArrayBuffer");
+    throw_type(env, op, name + " is backed by a detached ArrayBuffer");
   }
   return ta;
 }
 
-F32 f32_arg(const Napi::CallbackInfo& info, std::size_t i, const char* op, const char* name) {
-  Napi::TypedArray ta =
-      typed_array_arg(info, i, op, name, napi_float32_array, "Float32Array");
-  Napi::Float32Array f = ta.As<Napi::Float32Array>();
+F32 f32_value(Napi::Env env, const Napi::Value& v, const char* op, const std::string& name) {
+  Napi::Float32Array f = typed_array_value(env, v, op, name, napi_float32_array, "Float32Array")
+                             .As<Napi::Float32Array>();
   F32 out;
   out.length = f.ElementLength();
   out.data = out.length ? f.Data() : nullptr;
   return out;
 }
 
+F32 f32_arg(const Napi::CallbackInfo& info, std::size_t i, const char* op, const char* name) {
+  return f32_value(info.Env(), info[i], op, name);
+}
+
 F32 f32_or_null_arg(const Napi::CallbackInfo& info, std::size_t i, const char* op,
                     const char* name) {
-  if (i >= info.Length() || info[i].IsNull() || info[i].IsUndefined()) return F32{};
+  if (is_null_arg(info, i)) return F32{};
   return f32_arg(info, i, op, name);
 }
 
 I32 i32_arg(const Napi::CallbackInfo& info, std::size_t i, const char* op, const char* name) {
-  Napi::TypedArray ta = typed_array_arg(info, i, op, name, napi_int32_array, "Int32Array");
-  Napi::Int32Array a = ta.As<Napi::Int32Array>();
+  Napi::Int32Array a = typed_array_value(info.Env(), info[i], op, name, napi_int32_array,
+                                         "Int32Array")
+                           .As<Napi::Int32Array>();
   I32 out;
   out.length = a.ElementLength();
   out.data = out.length ? a.Data() : nullptr;
@@ -115,11 +119,15 @@ int enum_arg(const Napi::CallbackInfo& info, std::size_t i, const char* op, cons
   return static_cast<int>(d);
 }
 
+Napi::Array array_arg(const Napi::CallbackInfo& info, std::size_t i, const char* op,
+                      const char* name) {
+  if (!info[i].IsArray()) throw_type(info.Env(), op, std::string(name) + " must be an array");
+  return info[i].As<Napi::Array>();
+}
+
 std::size_t dims_array_arg(const Napi::CallbackInfo& info, std::size_t i, const char* op,
                            const char* name, std::size_t* out, std::size_t max_len) {
-  Napi::Value v = info[i];
-  if (!v.IsArray()) throw_type(info.Env(), op, std::string(name) + " must be an array");
-  Napi::Array arr = v.As<Napi::Array>();
+  Napi::Array arr = array_arg(info, i, op, name);
   std::size_t len = arr.Length();
   if (len > max_len) {
     throw_range(info.Env(), op,
@@ -181,12 +189,19 @@ bool overlaps(const void* a, std::size_t a_bytes, const void* b, std::size_t b_b
   return pa < pb + b_bytes && pb < pa + a_bytes;
 }
 
+void require_disjoint(Napi::Env env, const char* op, const char* a_name, const void* a,
+                      std::size_t a_bytes, const char* b_name, const void* b,
+                      std::size_t b_bytes) {
+  if (overlaps(a, a_bytes, b, b_bytes)) {
+    throw_range(env, op, std::string(a_name) + " must not share memory with " + b_name);
+  }
+}
+
 void require_no_alias(Napi::Env env, const char* op, const char* out_name, const F32& out,
                       std::size_t out_len, const char* in_name, const F32& in,
                       std::size_t in_len) {
-  if (overlaps(out.data, out_len * sizeof(float), in.data, in_len * sizeof(float))) {
-    throw_range(env, op, std::string(out_name) + " must not share memory with " + in_name);
-  }
+  require_disjoint(env, op, out_name, out.data, out_len * sizeof(float), in_name, in.data,
+                   in_len * sizeof(float));
 }
 
 void require_same_or_disjoint(Napi::Env env, const char* op, const char* out_name,

@@ -27,10 +27,15 @@ const char* const kConvFields[kConv2dGeometryFields] = {
 const char* const kPoolFields[kPool2dGeometryFields] = {
     "batch", "inH", "inW", "channels", "kH", "kW", "strideH", "strideW", "padTop", "padLeft",
     "outH", "outW"};
+// The fields that must be at least 1, as [first, end) ranges of the tables above.
+constexpr std::size_t kConvPositiveFirst = 5, kConvPositiveEnd = 11;  // kH … dilationW
+constexpr std::size_t kPoolPositiveFirst = 4, kPoolPositiveEnd = 8;   // kH … strideW
 
-// Reads `count` geometry integers from argument i into out, each at most kMaxField.
+// Reads `count` geometry integers from argument i into out, each at most kMaxField; the fields
+// [first_positive, end_positive) must also be at least 1.
 void geometry_arg(const Napi::CallbackInfo& info, std::size_t i, const char* op,
-                  const char* const* names, std::size_t count, std::size_t* out) {
+                  const char* const* names, std::size_t count, std::size_t first_positive,
+                  std::size_t end_positive, std::size_t* out) {
   std::size_t buf[kConv2dGeometryFields + 1];
   const std::size_t len = dims_array_arg(info, i, op, "geom", buf, kConv2dGeometryFields + 1);
   if (len != count) {
@@ -46,10 +51,20 @@ void geometry_arg(const Napi::CallbackInfo& info, std::size_t i, const char* op,
     }
     out[f] = buf[f];
   }
+  for (std::size_t f = first_positive; f < end_positive; ++f) {
+    if (out[f] == 0) {
+      throw_range(info.Env(), op,
+                  std::string("geometry field ") + names[f] + " must be at least 1");
+    }
+  }
 }
 
-void require_positive(Napi::Env env, const char* op, const char* name, std::size_t v) {
-  if (v == 0) throw_range(env, op, std::string("geometry field ") + name + " must be at least 1");
+// batch·h·w·c, overflow-checked as one image (h·w·c) and as the whole batch, as the kernels form
+// both.
+std::size_t images_len(Napi::Env env, const char* op, std::size_t batch, std::size_t h,
+                       std::size_t w, std::size_t c) {
+  checked_mul(env, op, checked_mul(env, op, h, w), c);
+  return checked_mul(env, op, checked_mul(env, op, checked_mul(env, op, batch, h), w), c);
 }
 
 // The element counts of a convolution's operands, overflow-checked in the order the kernels
@@ -62,15 +77,10 @@ Conv2dGeometry conv_geometry_arg(const Napi::CallbackInfo& info, std::size_t i, 
                                  ConvSizes* sizes) {
   Napi::Env env = info.Env();
   std::size_t f[kConv2dGeometryFields];
-  geometry_arg(info, i, op, kConvFields, kConv2dGeometryFields, f);
+  geometry_arg(info, i, op, kConvFields, kConv2dGeometryFields, kConvPositiveFirst,
+               kConvPositiveEnd, f);
   Conv2dGeometry g{f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7],
                    f[8], f[9], f[10], f[11], f[12], f[13], f[14]};
-  require_positive(env, op, "kH", g.k_h);
-  require_positive(env, op, "kW", g.k_w);
-  require_positive(env, op, "strideH", g.stride_h);
-  require_positive(env, op, "strideW", g.stride_w);
-  require_positive(env, op, "dilationH", g.dilation_h);
-  require_positive(env, op, "dilationW", g.dilation_w);
   const std::size_t in_plane = checked_mul(env, op, g.in_h, g.in_w);
   const std::size_t in_img = checked_mul(env, op, in_plane, g.in_c);
   sizes->x = checked_mul(env, op, g.batch, in_img);
@@ -88,31 +98,12 @@ Pool2dGeometry pool_geometry_arg(const Napi::CallbackInfo& info, std::size_t i, 
                                  std::size_t* x_len, std::size_t* y_len) {
   Napi::Env env = info.Env();
   std::size_t f[kPool2dGeometryFields];
-  geometry_arg(info, i, op, kPoolFields, kPool2dGeometryFields, f);
+  geometry_arg(info, i, op, kPoolFields, kPool2dGeometryFields, kPoolPositiveFirst,
+               kPoolPositiveEnd, f);
   Pool2dGeometry g{f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7], f[8], f[9], f[10], f[11]};
-  require_positive(env, op, "kH", g.k_h);
-  require_positive(env, op, "kW", g.k_w);
-  require_positive(env, op, "strideH", g.stride_h);
-  require_positive(env, op, "strideW", g.stride_w);
-  checked_mul(env, op, checked_mul(env, op, g.in_h, g.in_w), g.channels);
-  *x_len = checked_mul(
-      env, op, checked_mul(env, op, checked_mul(env, op, g.batch, g.in_h), g.in_w), g.channels);
-  checked_mul(env, op, checked_mul(env, op, g.out_h, g.out_w), g.channels);
-  *y_len = checked_mul(
-      env, op, checked_mul(env, op, checked_mul(env, op, g.batch, g.out_h), g.out_w), g.channels);
+  *x_len = images_len(env, op, g.batch, g.in_h, g.in_w, g.channels);
+  *y_len = images_len(env, op, g.batch, g.out_h, g.out_w, g.channels);
   return g;
-}
-
-bool is_null(const Napi::CallbackInfo& info, std::size_t i) {
-  return i >= info.Length() || info[i].IsNull() || info[i].IsUndefined();
-}
-
-void require_disjoint(Napi::Env env, const char* op, const char* a_name, const void* a,
-                      std::size_t a_bytes, const char* b_name, const void* b,
-                      std::size_t b_bytes) {
-  if (overlaps(a, a_bytes, b, b_bytes)) {
-    throw_range(env, op, std::string(a_name) + " must not share memory with " + b_name);
-  }
 }
 
 constexpr std::size_t kF = sizeof(float);
@@ -132,7 +123,7 @@ Napi::Value Conv2d(const Napi::CallbackInfo& info) {
   F32 w = f32_arg(info, 2, op, "w");
   F32 bias = f32_or_null_arg(info, 3, op, "bias");
   F32 y = f32_arg(info, 4, op, "y");
-  const bool has_bias = !is_null(info, 3);
+  const bool has_bias = !is_null_arg(info, 3);
   require_length(env, op, "x", x.length, s.x);
   require_length(env, op, "w", w.length, s.w);
   require_length(env, op, "y", y.length, s.y);
@@ -176,7 +167,7 @@ Napi::Value Conv2dBackwardFilter(const Napi::CallbackInfo& info) {
   F32 dw = f32_arg(info, 3, op, "dw");
   F32 db = f32_or_null_arg(info, 4, op, "db");
   const float beta = float_arg(info, 5, op, "beta");
-  const bool has_db = !is_null(info, 4);
+  const bool has_db = !is_null_arg(info, 4);
   if (beta != 0.0f && beta != 1.0f) {
     throw_range(env, op, "beta must be 0 or 1, got " + std::to_string(beta));
   }
@@ -207,7 +198,7 @@ Napi::Value Pool2d(const Napi::CallbackInfo& info) {
   F32 x = f32_arg(info, 2, op, "x");
   F32 y = f32_arg(info, 3, op, "y");
   // Average pooling ignores argmax; max pooling fills it when given.
-  const bool has_argmax = is_max && !is_null(info, 4);
+  const bool has_argmax = is_max && !is_null_arg(info, 4);
   I32 argmax;
   if (has_argmax) argmax = i32_arg(info, 4, op, "argmax");
   require_length(env, op, "x", x.length, x_len);
@@ -239,7 +230,7 @@ Napi::Value Pool2dBackward(const Napi::CallbackInfo& info) {
   F32 dy = f32_arg(info, 2, op, "dy");
   I32 argmax;
   if (is_max) {
-    if (is_null(info, 3)) throw_type(env, op, "max pooling needs the forward pass's argmax");
+    if (is_null_arg(info, 3)) throw_type(env, op, "max pooling needs the forward pass's argmax");
     argmax = i32_arg(info, 3, op, "argmax");
   }
   F32 dx = f32_arg(info, 4, op, "dx");

@@ -19,37 +19,19 @@ namespace dendrite {
 namespace binding {
 namespace {
 
-// One Float32Array element of a JS array argument.
-F32 f32_element(Napi::Env env, const Napi::Value& v, const char* op, const std::string& name) {
-  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array) {
-    throw_type(env, op, name + " must be a Float32Array");
-  }
-  Napi::Float32Array f = v.As<Napi::Float32Array>();
-  if (f.ArrayBuffer().IsDetached()) throw_type(env, op, name + " is backed by a detached ArrayBuffer");
-  F32 out;
-  out.length = f.ElementLength();
-  out.data = out.length ? f.Data() : nullptr;
-  return out;
-}
-
-Napi::Array array_arg(const Napi::CallbackInfo& info, std::size_t i, const char* op,
-                      const char* name) {
-  if (!info[i].IsArray()) throw_type(info.Env(), op, std::string(name) + " must be an array");
-  return info[i].As<Napi::Array>();
-}
-
 std::string indexed(const char* name, std::size_t i) {
   return std::string(name) + "[" + std::to_string(i) + "]";
 }
 
+std::string state_name(std::size_t slot, std::size_t i) {
+  return indexed("state", slot) + "[" + std::to_string(i) + "]";
+}
+
 OptimHyper hyper_arg(const Napi::CallbackInfo& info, std::size_t i, const char* op) {
   Napi::Env env = info.Env();
-  Napi::Value v = info[i];
-  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float64_array) {
-    throw_type(env, op, "hyper must be a Float64Array");
-  }
-  Napi::Float64Array a = v.As<Napi::Float64Array>();
-  if (a.ArrayBuffer().IsDetached()) throw_type(env, op, "hyper is backed by a detached ArrayBuffer");
+  Napi::Float64Array a =
+      typed_array_value(env, info[i], op, "hyper", napi_float64_array, "Float64Array")
+          .As<Napi::Float64Array>();
   if (a.ElementLength() != kHyperCount) {
     throw_range(env, op,
                 "hyper has " + std::to_string(a.ElementLength()) + " entries, expected " +
@@ -110,12 +92,12 @@ struct Span {
 std::string span_name(const Span& s) {
   if (s.kind == 0) return indexed("params", s.index);
   if (s.kind == 1) return indexed("grads", s.index);
-  return "state[" + std::to_string(s.slot) + "][" + std::to_string(s.index) + "]";
+  return state_name(s.slot, s.index);
 }
 
 // Throws if an array that is written overlaps any other array: sorted by start, an array
 // overlaps an earlier one exactly when it starts before the largest end seen so far.
-void require_disjoint(Napi::Env env, const char* op, std::vector<Span>& spans) {
+void require_disjoint_spans(Napi::Env env, const char* op, std::vector<Span>& spans) {
   std::sort(spans.begin(), spans.end(),
             [](const Span& a, const Span& b) { return a.begin < b.begin; });
   const Span* far_any = nullptr;      // the earlier span reaching furthest
@@ -190,8 +172,8 @@ Napi::Value OptimizerStep(const Napi::CallbackInfo& info) {
   };
   for (std::size_t i = 0; i < count; ++i) {
     const Napi::Value* v = &values[i * stride];
-    F32 p = f32_element(env, v[0], op, indexed("params", i));
-    F32 g = f32_element(env, v[1], op, indexed("grads", i));
+    F32 p = f32_value(env, v[0], op, indexed("params", i));
+    F32 g = f32_value(env, v[1], op, indexed("grads", i));
     if (g.length != p.length) {
       throw_range(env, op,
                   indexed("grads", i) + " has " + std::to_string(g.length) + " elements, " +
@@ -204,8 +186,8 @@ Napi::Value OptimizerStep(const Napi::CallbackInfo& info) {
     add_span(p, true, 0, 0, i);
     add_span(g, false, 1, 0, i);
     for (std::size_t s = 0; s < slots; ++s) {
-      const std::string name = "state[" + std::to_string(s) + "][" + std::to_string(i) + "]";
-      F32 st = f32_element(env, v[2 + s], op, name);
+      const std::string name = state_name(s, i);
+      F32 st = f32_value(env, v[2 + s], op, name);
       if (st.length != p.length) {
         throw_range(env, op,
                     name + " has " + std::to_string(st.length) + " elements, " +
@@ -215,7 +197,7 @@ Napi::Value OptimizerStep(const Napi::CallbackInfo& info) {
       add_span(st, true, 2, s, i);
     }
   }
-  require_disjoint(env, op, spans);
+  require_disjoint_spans(env, op, spans);
   optimizer_step(rule, hyper, params.data(), count);
   return env.Undefined();
 }
@@ -232,7 +214,7 @@ Napi::Value SumOfSquares(const Napi::CallbackInfo& info) {
   std::vector<const float*> data(count);
   std::vector<std::size_t> lengths(count);
   for (std::size_t i = 0; i < count; ++i) {
-    F32 a = f32_element(env, values[i], op, indexed("arrays", i));
+    F32 a = f32_value(env, values[i], op, indexed("arrays", i));
     data[i] = a.data;
     lengths[i] = a.length;
   }

@@ -5,15 +5,12 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "../math/partial_avx2.h"
 #include "conv_kernels.h"
 
 namespace dendrite {
 namespace avx2 {
 namespace {
-
-// Row n of this table (read from offset 8 − n) enables the first n lanes.
-alignas(32) constexpr std::int32_t kTailMask[16] = {-1, -1, -1, -1, -1, -1, -1, -1,
-                                                    0,  0,  0,  0,  0,  0,  0,  0};
 
 struct S {
   using V = __m256;
@@ -42,20 +39,15 @@ struct S {
   static void storei(std::int32_t* p, VI v) {
     _mm256_storeu_si256(reinterpret_cast<__m256i*>(p), v);
   }
-  static __m256i tail(std::size_t n) {
-    return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(kTailMask + 8 - n));
-  }
   static void copy_part(float* dst, const float* src, std::size_t n) {
-    const __m256i m = tail(n);
+    const __m256i m = lane_mask(n);
     _mm256_maskstore_ps(dst, m, _mm256_maskload_ps(src, m));
   }
   static void add_part(float* dst, const float* src, std::size_t n) {
-    const __m256i m = tail(n);
+    const __m256i m = lane_mask(n);
     _mm256_maskstore_ps(dst, m, _mm256_add_ps(_mm256_maskload_ps(dst, m), _mm256_maskload_ps(src, m)));
   }
-  static void zero_part(float* dst, std::size_t n) {
-    _mm256_maskstore_ps(dst, tail(n), _mm256_setzero_ps());
-  }
+  static void zero_part(float* dst, std::size_t n) { vstore_part(dst, _mm256_setzero_ps(), n); }
 };
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "../math/partial_avx2.h"
 #include "../math/vecmath_avx2.h"
 #include "elementwise_simd.h"
 
@@ -12,23 +13,13 @@ namespace dendrite {
 namespace avx2 {
 namespace {
 
-// Eight all-ones lanes then eight zero lanes: a window of eight starting at 8 − n masks n lanes.
-alignas(32) const std::int32_t kMaskWindow[16] = {-1, -1, -1, -1, -1, -1, -1, -1,
-                                                  0,  0,  0,  0,  0,  0,  0,  0};
-
 struct Simd {
   using V = __m256;
   static constexpr std::size_t W = 8;
-  static __m256i mask(std::size_t n) {
-    return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(kMaskWindow + 8 - n));
-  }
   static V load(const float* p) { return _mm256_loadu_ps(p); }
   static void store(float* p, V v) { _mm256_storeu_ps(p, v); }
-  static V load_tail(const float* p, std::size_t n, float fill) {
-    __m256i m = mask(n);
-    return _mm256_blendv_ps(_mm256_set1_ps(fill), _mm256_maskload_ps(p, m), _mm256_castsi256_ps(m));
-  }
-  static void store_tail(float* p, V v, std::size_t n) { _mm256_maskstore_ps(p, mask(n), v); }
+  static V load_tail(const float* p, std::size_t n, float fill) { return vload_part(p, n, fill); }
+  static void store_tail(float* p, V v, std::size_t n) { vstore_part(p, v, n); }
   static V set1(float v) { return _mm256_set1_ps(v); }
   static V add(V a, V b) { return _mm256_add_ps(a, b); }
   static V sub(V a, V b) { return _mm256_sub_ps(a, b); }

@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "../math/partial_neon.h"
 #include "../math/vecmath_neon.h"
 #include "elementwise_simd.h"
 
@@ -18,16 +19,8 @@ struct Simd {
   static constexpr std::size_t W = 4;
   static V load(const float* p) { return vld1q_f32(p); }
   static void store(float* p, V v) { vst1q_f32(p, v); }
-  static V load_tail(const float* p, std::size_t n, float fill) {
-    float t[W] = {fill, fill, fill, fill};
-    for (std::size_t i = 0; i < n; ++i) t[i] = p[i];
-    return vld1q_f32(t);
-  }
-  static void store_tail(float* p, V v, std::size_t n) {
-    float t[W];
-    vst1q_f32(t, v);
-    for (std::size_t i = 0; i < n; ++i) p[i] = t[i];
-  }
+  static V load_tail(const float* p, std::size_t n, float fill) { return vload_part(p, n, fill); }
+  static void store_tail(float* p, V v, std::size_t n) { vstore_part(p, v, n); }
   static V set1(float v) { return vdupq_n_f32(v); }
   static V add(V a, V b) { return vaddq_f32(a, b); }
   static V sub(V a, V b) { return vsubq_f32(a, b); }

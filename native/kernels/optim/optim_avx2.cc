@@ -1,9 +1,10 @@
-// AVX2 + FMA optimiser-step kernels: optim_impl.inc over vecmath_avx2.h.
+// AVX2 + FMA optimiser-step kernels: optim_impl.inc over vecmath_avx2.h and partial_avx2.h.
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <limits>
 
+#include "../math/partial_avx2.h"
 #include "../math/vecmath_avx2.h"
 #include "optim_kernels.h"
 
@@ -11,16 +12,6 @@ namespace dendrite {
 namespace avx2 {
 
 inline vf vsqrt(vf v) { return _mm256_sqrt_ps(v); }
-// Lanes below n: masked loads and stores never touch the memory of the other lanes.
-inline __m256i lane_mask(std::size_t n) {
-  return _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(n)),
-                            _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-}
-inline vf vload_part(const float* p, std::size_t n, float fill) {
-  __m256i m = lane_mask(n);
-  return _mm256_blendv_ps(_mm256_set1_ps(fill), _mm256_maskload_ps(p, m), _mm256_castsi256_ps(m));
-}
-inline void vstore_part(float* p, vf v, std::size_t n) { _mm256_maskstore_ps(p, lane_mask(n), v); }
 
 #include "optim_impl.inc"
 
