@@ -199,6 +199,8 @@ const POOL_CASES: PoolCase[] = [
   { batch: 2, inH: 8, inW: 8, channels: 32, k: [2, 2], stride: [2, 2], padding: 'valid' },
   { batch: 3, inH: 7, inW: 9, channels: 17, k: [3, 3], stride: [1, 1], padding: 'same' },
   { batch: 2, inH: 5, inW: 7, channels: 3, k: [2, 2], stride: [2, 2], padding: 'same' },
+  // Non-overlapping windows leaving the last row and column outside every window.
+  { batch: 2, inH: 5, inW: 7, channels: 19, k: [2, 2], stride: [2, 2], padding: 'valid' },
   { batch: 1, inH: 11, inW: 11, channels: 64, k: [3, 3], stride: [2, 2], padding: 'same' },
   { batch: 2, inH: 9, inW: 6, channels: 1, k: [3, 2], stride: [3, 1], padding: 'valid' },
   // Windows entirely in the padding (top rows, right columns): 0 and argmax −1.
