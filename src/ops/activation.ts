@@ -9,7 +9,7 @@ import { getBackend } from '../backend/index.js';
 import type { ActivationName } from '../backend/backend.js';
 import { ArgumentError, ShapeError, describe } from '../errors.js';
 import { Tensor } from '../tensor.js';
-import { alloc, allocOut, finiteArg, normAxis } from './checks.js';
+import { alloc, allocOut, finiteArg, normAxis, scratchBuffer } from './checks.js';
 import { permute } from './shape.js';
 
 /** Activation names accepted by `linear` and the layers (camelCase, or Keras' snake_case). */
@@ -75,13 +75,14 @@ export function derivableFromOutput(act: ActivationName, alpha: number): boolean
 }
 
 /**
- * dx = f'(x)·dy computed from the output y (only where derivableFromOutput holds). For identity
- * the result is dy itself (callers only read it).
+ * dx = f'(x)·dy computed from the output y (only where derivableFromOutput holds), for use
+ * inside a backward closure only: the result is dy itself for identity and otherwise the shared
+ * scratch buffer (see scratchBuffer), overwritten by the next call. Callers read it and drop it.
  */
 export function backwardFromOutput(act: ActivationName, alpha: number, y: Float32Array, dy: Float32Array): Float32Array {
   const n = y.length;
   if (act === 'identity') return dy;
-  const dx = allocOut('backward', n);
+  const dx = scratchBuffer(n);
   // relu and leaky relu with a non-negative slope have y > 0 exactly where x > 0, so the
   // native kernel (which branches on x > 0) can take y for x.
   if (act === 'relu' || (act === 'leaky_relu' && alpha >= 0)) {

@@ -96,6 +96,26 @@ export function allocOut(op: string, n: number): Float32Array {
   }
 }
 
+let scratch: Float32Array = new Float32Array(0);
+
+/**
+ * A buffer of n elements shared by every caller and overwritten by the next call: only for a
+ * temporary that dies before its user returns (e.g. the gradient through a layer's fused
+ * activation inside one backward closure). Reusing it keeps the largest temporaries of a training
+ * step from being allocated, and collected, every step.
+ */
+export function scratchBuffer(n: number): Float32Array {
+  if (scratch.length < n) scratch = allocOut('scratch', n);
+  return scratch.length === n ? scratch : scratch.subarray(0, n);
+}
+
+/** An Int32Array of n elements whose contents are unspecified (see allocOut). */
+export function allocOutInt32(op: string, n: number): Int32Array {
+  if (n < UNINIT_MIN) return new Int32Array(n);
+  const f = allocOut(op, n);
+  return new Int32Array(f.buffer, f.byteOffset, n);
+}
+
 /** Validates an axis against `rank` (negative counts from the end) and returns it in [0, rank). */
 export function normAxis(op: string, axis: unknown, rank: number, extra = 0): number {
   const r = rank + extra;

@@ -9,7 +9,7 @@ import type { Pool2dGeometry } from '../backend/backend.js';
 import { getBackend } from '../backend/index.js';
 import { ArgumentError, ShapeError, describe, fmtShape } from '../errors.js';
 import { Tensor } from '../tensor.js';
-import { alloc, allocOut, checkedSize } from './checks.js';
+import { alloc, allocOut, allocOutInt32, checkedSize } from './checks.js';
 import { type PaddingMode, axisGeometry, normPadding, positiveInt, positivePair } from './conv.js';
 
 /** Options of the 2-D poolings. */
@@ -46,7 +46,8 @@ function checkOptions(op: string, options: unknown): void {
 function poolCore(op: string, kind: PoolKind, x: Tensor, g: Pool2dGeometry, outShape: readonly number[]): Tensor {
   const be = getBackend();
   const y = allocOut(op, checkedSize(op, outShape));
-  const argmax = kind === 'max' ? new Int32Array(y.length) : null;
+  // pool2d writes every argmax entry (−1 for a window with no input).
+  const argmax = kind === 'max' ? allocOutInt32(op, y.length) : null;
   if (y.length > 0) be.pool2d(kind, g, x.data, y, argmax);
   return record(new Tensor(y, outShape), op, [x], (grad) => {
     // The backward kernel overwrites dx; with no outputs it is not called and dx stays zero.
