@@ -54,6 +54,11 @@ function unique(values: Iterable<string>): string[] {
   return [...new Set(values)];
 }
 
+/** A colour scale over these names in this order; past ten names, twenty colours so none repeat. */
+function nominalScale(domain: readonly string[]): { domain: string[]; scheme: 'tableau10' | 'tableau20' } {
+  return { domain: [...domain], scheme: domain.length > 10 ? 'tableau20' : 'tableau10' };
+}
+
 /** A short label for a number: integers as they are, others with three significant digits. */
 export function formatValue(v: number): string {
   if (!Number.isFinite(v)) return String(v);
@@ -72,7 +77,7 @@ export function lineChartSpec(spec: LineChartSpec): TopLevelSpec {
     encoding: {
       x: { field: 'x', type: 'quantitative', title: spec.xLabel ?? 'x', scale: { zero: false } },
       y: { field: 'y', type: 'quantitative', title: spec.yLabel ?? 'y', scale: { zero: false } },
-      color: { field: 'series', type: 'nominal', scale: { domain: spec.series.map((s) => s.name) }, legend: { title: null } },
+      color: { field: 'series', type: 'nominal', scale: nominalScale(spec.series.map((s) => s.name)), legend: { title: null } },
       order: { field: 'i', type: 'quantitative' },
     },
   };
@@ -87,7 +92,7 @@ export function scatterChartSpec(spec: ScatterChartSpec): TopLevelSpec {
   const lineRows = seriesRows('scatterChart', lines);
   // Groups and line names share one colour scale, so one legend names both.
   const domain = unique([...spec.points.map((p) => p.group), ...lines.map((s) => s.name)]);
-  const color = { type: 'nominal' as const, scale: { domain }, legend: { title: null } };
+  const color = { type: 'nominal' as const, scale: nominalScale(domain), legend: { title: null } };
   const x = { field: 'x', type: 'quantitative' as const, title: spec.xLabel ?? 'x', scale: { zero: false } };
   const y = { field: 'y', type: 'quantitative' as const, title: spec.yLabel ?? 'y', scale: { zero: false } };
   return {
@@ -172,7 +177,7 @@ export function barChartSpec(spec: BarChartSpec): TopLevelSpec {
   const byGroup = grouped
     ? {
         xOffset: { field: 'group', type: 'nominal' as const, sort: groups },
-        color: { field: 'group', type: 'nominal' as const, scale: { domain: groups }, legend: { title: null } },
+        color: { field: 'group', type: 'nominal' as const, scale: nominalScale(groups), legend: { title: null } },
       }
     : {};
   return {

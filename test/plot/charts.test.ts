@@ -56,6 +56,14 @@ describe('lineChart', () => {
     expect(legend).toEqual(['train', 'validation', 'a &amp; &lt;b&gt;']);
   });
 
+  it('gives each of many series its own colour', async () => {
+    const series = Array.from({ length: 16 }, (_, k) => ({ name: `f${k}`, x: [0, 1], y: [k, k + 1] }));
+    const svg = await readSvg(await lineChart({ title: 'Many', file: join(dir, 'many.svg'), series }));
+    const strokes = [...svg.matchAll(/aria-roledescription="line mark"[^>]*stroke="([^"]+)"/g)].map((m) => m[1]);
+    expect(strokes).toHaveLength(16);
+    expect(new Set(strokes).size).toBe(16);
+  });
+
   it('rejects mismatched lengths and duplicate names', async () => {
     const file = join(dir, 'bad.svg');
     await expect(lineChart({ title: 't', file, series: [{ name: 'a', x: [1, 2], y: [1] }] })).rejects.toThrow(ValueError);
