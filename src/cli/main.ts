@@ -8,7 +8,6 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { manualSeed, setNumThreads } from '../index.js';
 import { intOption, UsageError, type Command, type CommandIo, type OptionSpec } from './command.js';
-import { COMMANDS } from './commands/index.js';
 
 /** Exit codes of the command line. */
 export const EXIT_OK = 0;
@@ -28,14 +27,16 @@ const defaultIo: CommandIo = { stdout: process.stdout, stderr: process.stderr };
  * @param commands - the commands to offer (all of dendrite's by default; tests pass their own)
  * @returns the exit code: 0 success, 1 runtime failure, 2 usage error
  */
-export async function main(argv: string[], io: CommandIo = defaultIo, commands: readonly Command[] = COMMANDS): Promise<number> {
+export async function main(argv: string[], io: CommandIo = defaultIo, commands?: readonly Command[]): Promise<number> {
   const [first, ...rest] = argv;
-  if (first === undefined || first === '--help' || first === '-h') {
-    io.stdout.write(overviewHelp(commands));
-    return EXIT_OK;
-  }
   if (first === '--version' || first === '-v') {
     io.stdout.write(`${packageVersion()}\n`);
+    return EXIT_OK;
+  }
+  // Loaded here so that --version stays instant: the commands bring the programs and the charts.
+  commands ??= (await import('./commands/index.js')).COMMANDS;
+  if (first === undefined || first === '--help' || first === '-h') {
+    io.stdout.write(overviewHelp(commands));
     return EXIT_OK;
   }
   if (first === 'help') {
