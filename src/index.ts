@@ -89,3 +89,9 @@ export { parseIdx, readIdx, loadIdxImages, loadIdxLabels } from './data/idx.js';
 export type { IdxArray } from './data/idx.js';
 export { loadMnist, defaultMnistDir } from './data/mnist.js';
 export type { Mnist, MnistSplit, LoadMnistOptions } from './data/mnist.js';
+
+// ── memory
+export { HopfieldNetwork, ModernHopfield, bipolar, corrupt, overlap } from './memory/index.js';
+export type {
+  LearningRule, UpdateMode, PatternLike, RecallOptions, RecallResult, RetrieveOptions, RetrieveResult,
+} from './memory/index.js';
