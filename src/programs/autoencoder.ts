@@ -153,9 +153,10 @@ export async function runAutoencoder(options: AutoencoderOptions = {}): Promise<
 
   log('');
   log('Reconstruction error on the test images (mean squared pixel error, pixels in [0, 1]):');
-  log(`  predicting the mean image:  ${meanImageMse.toFixed(4)}`);
-  log(`  ${SMALL_CODE}-number code:            ${small.result.testMse.toFixed(4)}`);
-  log(`  ${LARGE_CODE}-number code:           ${large.result.testMse.toFixed(4)}`);
+  const row = (label: string, value: number) => log(`  ${label.padEnd(28)}${value.toFixed(4)}`);
+  row('predicting the mean image:', meanImageMse);
+  row(`${SMALL_CODE}-number code:`, small.result.testMse);
+  row(`${LARGE_CODE}-number code:`, large.result.testMse);
 
   // Originals, then the 16-number and 2-number reconstructions, one row each.
   const shown = test.slice([0, 0], [SHOWN, 784]);
