@@ -11,6 +11,7 @@ import type { Mnist } from '../data/mnist.js';
 import * as layers from '../nn/layers/index.js';
 import { sequential, type Sequential } from '../nn/sequential.js';
 import { heatmap, lineChart } from '../plot/index.js';
+import { adam, cosineDecay } from '../optim/index.js';
 import { manualSeed } from '../random.js';
 import { Tensor } from '../tensor.js';
 import { ConfusionMatrix } from '../train/metrics.js';
@@ -38,6 +39,8 @@ interface ModelRecipe {
   /** Epochs of the default run (measured to reach the stated accuracy on MNIST). */
   readonly epochs: number;
   readonly batchSize: number;
+  /** Anneal Adam's learning rate from 1e-3 to 1e-4 along a cosine over the run (steadier final accuracy). */
+  readonly cosine: boolean;
   readonly build: () => Sequential;
 }
 
@@ -48,6 +51,7 @@ const RECIPES: Readonly<Record<ModelName, ModelRecipe>> = {
     layout: 'flat',
     epochs: 10,
     batchSize: 32,
+    cosine: false,
     build: () => sequential([
       layers.dense({ units: 32, activation: 'relu', inputShape: [784] }),
       layers.dense({ units: 10, activation: 'softmax' }),
@@ -58,6 +62,7 @@ const RECIPES: Readonly<Record<ModelName, ModelRecipe>> = {
     layout: 'flat',
     epochs: 10,
     batchSize: 128,
+    cosine: true,
     build: () => sequential([
       layers.dense({ units: 512, activation: 'relu', inputShape: [784] }),
       layers.dense({ units: 256, activation: 'relu' }),
@@ -67,8 +72,9 @@ const RECIPES: Readonly<Record<ModelName, ModelRecipe>> = {
   cnn: {
     description: 'a LeNet-style convolutional net: conv 5×5×32 → max-pool 2 → conv 5×5×64 → max-pool 2 → dense 128 → 10',
     layout: 'image',
-    epochs: 3,
+    epochs: 5,
     batchSize: 128,
+    cosine: true,
     build: () => sequential([
       layers.conv2d({ filters: 32, kernelSize: 5, padding: 'same', activation: 'relu', inputShape: [28, 28, 1] }),
       layers.maxPooling2d({ poolSize: 2 }),
@@ -202,7 +208,7 @@ export async function trainMnist(options: TrainMnistOptions = {}): Promise<Train
     : 'Clothing recognition: a network learns to tell ten kinds of clothing apart from 28×28 grey images (Fashion-MNIST),');
   log('then is scored on test images it has never seen.');
   log(`Model: ${recipe.description}.`);
-  log(`Training: Adam, sparse categorical cross-entropy, batch ${batchSize}, ${epochs} epoch${epochs === 1 ? '' : 's'}; the last 10% of the training images held out for validation.`);
+  log(`Training: Adam${recipe.cosine ? ' (learning rate 1e-3 → 1e-4 along a cosine)' : ''}, sparse categorical cross-entropy, batch ${batchSize}, ${epochs} epoch${epochs === 1 ? '' : 's'}; the last 10% of the training images held out for validation.`);
 
   const data: Mnist = await loadMnist(folder, { layout: recipe.layout });
   // The last 10% of the training images validate; --limit takes the first N of the rest, so a
@@ -224,7 +230,9 @@ export async function trainMnist(options: TrainMnistOptions = {}): Promise<Train
   for (const line of summary.split('\n')) log(line);
   let parameters = 0;
   for (const p of model.parameters()) parameters += p.size;
-  model.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
+  const steps = epochs * Math.ceil(nTrain / batchSize);
+  const optimizer = recipe.cosine ? adam({ learningRate: cosineDecay({ initialLearningRate: 1e-3, decaySteps: steps, alpha: 0.1 }) }) : adam();
+  model.compile({ optimizer, loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
   log('');
 
   const fitStart = performance.now();

@@ -19,7 +19,7 @@ export const trainCommand: Command = {
       type: 'string',
       default: 'mlp',
       valueName: 'name',
-      description: 'mlp (784-32-10, 10 epochs, ≥96%), mlp-large (784-512-256-10, 10 epochs, ≥98%) or cnn (LeNet-style, 3 epochs, ≥99%); default mlp',
+      description: 'mlp (784-32-10, 10 epochs, ≥96%), mlp-large (784-512-256-10, 10 epochs, ≥98%) or cnn (LeNet-style, 5 epochs, ≥99%); default mlp',
     },
     epochs: { type: 'string', valueName: 'n', description: "passes over the training images (default: the model's)" },
     'batch-size': { type: 'string', valueName: 'n', description: 'samples per step (default 32 for mlp, 128 otherwise)' },
