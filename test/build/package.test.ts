@@ -40,7 +40,7 @@ beforeAll(() => {
   for (const f of ['package.json', 'package-lock.json', 'binding.gyp', 'CMakeLists.txt', 'tsconfig.json', 'tsconfig.build.json', 'README.md']) {
     if (existsSync(path.join(root, f))) cpSync(path.join(root, f), path.join(copy, f));
   }
-  for (const d of ['native', 'src', 'scripts']) cpSync(path.join(root, d), path.join(copy, d), { recursive: true });
+  for (const d of ['native', 'src', 'scripts', 'bin']) cpSync(path.join(root, d), path.join(copy, d), { recursive: true });
   symlinkSync(path.join(root, 'node_modules'), path.join(copy, 'node_modules'), 'dir');
 });
 
@@ -64,6 +64,8 @@ describe('packaging', () => {
     expect(files).toContain('package/dist/index.js');
     expect(files).toContain('package/dist/index.d.ts');
     expect(files).toContain('package/binding.gyp');
+    expect(files).toContain('package/bin/dendrite.mjs');
+    expect(files).toContain('package/dist/cli/main.js');
     expect(files.some((f) => /^package\/prebuilds\/linux-x64\/[^/]+\.node$/.test(f))).toBe(true);
     for (const f of files) {
       expect(f).not.toMatch(/^package\/(build|build-cmake|node_modules|test|bench|\.ci)\//);
