@@ -13,7 +13,8 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defaultMnistDir, loadMnist } from '../src/data/mnist.js';
-import { backendInfo, layers, manualSeed, sequential, setNumThreads } from '../src/index.js';
+import { backendInfo, manualSeed, setNumThreads } from '../src/index.js';
+import { buildMnistModel } from '../src/programs/train_mnist.js';
 import type { Sequential } from '../src/index.js';
 import { findPython, median, printJson, round } from './util.js';
 
@@ -24,39 +25,9 @@ interface Spec {
 }
 
 const MODELS: Record<string, Spec> = {
-  'mlp-large': {
-    batch: 128,
-    image: false,
-    build: () =>
-      sequential([
-        layers.dense({ units: 512, activation: 'relu', inputShape: [784] }),
-        layers.dense({ units: 256, activation: 'relu' }),
-        layers.dense({ units: 10, activation: 'softmax' }),
-      ]),
-  },
-  mlp: {
-    batch: 32,
-    image: false,
-    build: () =>
-      sequential([
-        layers.dense({ units: 32, activation: 'relu', inputShape: [784] }),
-        layers.dense({ units: 10, activation: 'softmax' }),
-      ]),
-  },
-  cnn: {
-    batch: 128,
-    image: true,
-    build: () =>
-      sequential([
-        layers.conv2d({ filters: 32, kernelSize: 5, padding: 'same', activation: 'relu', inputShape: [28, 28, 1] }),
-        layers.maxPooling2d({ poolSize: 2 }),
-        layers.conv2d({ filters: 64, kernelSize: 5, padding: 'same', activation: 'relu' }),
-        layers.maxPooling2d({ poolSize: 2 }),
-        layers.flatten(),
-        layers.dense({ units: 128, activation: 'relu' }),
-        layers.dense({ units: 10, activation: 'softmax' }),
-      ]),
-  },
+  'mlp-large': { batch: 128, image: false, build: () => buildMnistModel('mlp-large') },
+  mlp: { batch: 32, image: false, build: () => buildMnistModel('mlp') },
+  cnn: { batch: 128, image: true, build: () => buildMnistModel('cnn') },
 };
 
 function option(args: string[], name: string): string | undefined {

@@ -87,6 +87,11 @@ const RECIPES: Readonly<Record<ModelName, ModelRecipe>> = {
   },
 };
 
+/** A fresh, uncompiled model of the recipe `model` (the benchmark trains the same ones). */
+export function buildMnistModel(model: ModelName): Sequential {
+  return RECIPES[model].build();
+}
+
 /** The default epochs and batch size of a model. */
 export function modelDefaults(model: ModelName): { epochs: number; batchSize: number } {
   const r = RECIPES[model];
