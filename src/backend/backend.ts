@@ -33,6 +33,21 @@ export type UnaryOpName = (typeof UNARY_OPS)[number];
 export const REDUCE_OPS = ['sum', 'mean', 'max', 'min', 'variance'] as const;
 export type ReduceOpName = (typeof REDUCE_OPS)[number];
 
+/**
+ * Element strides of a dense array of `shape` read as `outShape` under NumPy broadcasting:
+ * right-aligned, 0 on the dimensions it is broadcast along (and on the leading ones it lacks).
+ */
+export function broadcastStrides(shape: readonly number[], outShape: readonly number[]): number[] {
+  const rank = outShape.length;
+  const strides = new Array<number>(rank).fill(0);
+  let stride = 1;
+  for (let i = shape.length - 1, o = rank - 1; i >= 0; i--, o--) {
+    strides[o] = shape[i] === 1 && outShape[o] !== 1 ? 0 : stride;
+    stride *= shape[i]!;
+  }
+  return strides;
+}
+
 /** Position of a name in its table: the code the native addon takes. */
 export function opCode<T extends string>(table: readonly T[], name: T): number {
   const i = table.indexOf(name);

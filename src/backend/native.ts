@@ -1,22 +1,10 @@
 /** The native backend: each call goes straight to the C++ addon (zero copy). */
 import { loadAddon, type NativeAddon } from './addon.js';
 import {
-  ACTIVATIONS, BINARY_OPS, REDUCE_OPS, UNARY_OPS, opCode,
+  ACTIVATIONS, BINARY_OPS, REDUCE_OPS, UNARY_OPS, broadcastStrides, opCode,
   type ActivationName, type Backend, type BinaryOpName, type ReduceOpName, type UnaryOpName,
   type Conv2dGeometry, type Pool2dGeometry, type OptimizerRule, type OptimizerHyper,
 } from './backend.js';
-
-/** Element strides of `shape` right-aligned against an output of rank `rank`; 0 where broadcast. */
-export function broadcastStrides(shape: readonly number[], outShape: readonly number[]): number[] {
-  const rank = outShape.length;
-  const strides = new Array<number>(rank).fill(0);
-  let stride = 1;
-  for (let i = shape.length - 1, o = rank - 1; i >= 0; i--, o--) {
-    strides[o] = shape[i] === 1 && outShape[o] !== 1 ? 0 : stride;
-    stride *= shape[i]!;
-  }
-  return strides;
-}
 
 const DENSE = [1];
 const BROADCAST = [0];

@@ -3,6 +3,7 @@
  * TypeScript, before any backend call, and every failure names the op.
  */
 import { ArgumentError, ShapeError, ValueError, describe, fmtShape } from '../errors.js';
+import { broadcastStrides } from '../backend/backend.js';
 
 /**
  * Largest element count of one tensor. Float32Array lengths, the native kernels' int32 indices
@@ -193,34 +194,15 @@ export function sameShape(a: readonly number[], b: readonly number[]): boolean {
   return true;
 }
 
-/** Row-major element strides of a dense shape. */
 /** Highest rank the backends' strided kernels (copyStrided, binary) take. */
 export const MAX_KERNEL_RANK = 8;
 
-/** Element strides of `shape` right-aligned against `target`, 0 along broadcast axes. */
-export function broadcastSourceStrides(shape: readonly number[], target: readonly number[]): number[] {
-  const src = stridesOf(shape);
-  const offset = target.length - shape.length;
-  return target.map((d, o) => (o < offset || shape[o - offset] !== d ? 0 : src[o - offset]!));
-}
-
+/** Row-major element strides of a dense shape. */
 export function stridesOf(shape: readonly number[]): number[] {
   const s = new Array<number>(shape.length);
   let acc = 1;
   for (let i = shape.length - 1; i >= 0; i--) {
     s[i] = acc;
-    acc *= shape[i]!;
-  }
-  return s;
-}
-
-/** Strides of `shape` right-aligned against `outShape`, 0 on broadcast dimensions. */
-export function broadcastStridesOf(shape: readonly number[], outShape: readonly number[]): number[] {
-  const rank = outShape.length;
-  const s = new Array<number>(rank).fill(0);
-  let acc = 1;
-  for (let i = shape.length - 1, o = rank - 1; i >= 0; i--, o--) {
-    s[o] = shape[i] === 1 && outShape[o] !== 1 ? 0 : acc;
     acc *= shape[i]!;
   }
   return s;
@@ -242,8 +224,8 @@ export function mapBroadcast(
     return out;
   }
   const rank = outShape.length;
-  const sa = broadcastStridesOf(aShape, outShape);
-  const sb = broadcastStridesOf(bShape, outShape);
+  const sa = broadcastStrides(aShape, outShape);
+  const sb = broadcastStrides(bShape, outShape);
   const idx = new Array<number>(rank).fill(0);
   let ia = 0;
   let ib = 0;

@@ -5,11 +5,11 @@
  */
 import { record } from '../autograd.js';
 import { getBackend } from '../backend/index.js';
-import type { ReduceOpName } from '../backend/backend.js';
+import { type ReduceOpName, broadcastStrides } from '../backend/backend.js';
 import { ArgumentError, ShapeError, describe, fmtShape } from '../errors.js';
 import { Tensor, type VarianceOptions } from '../tensor.js';
 import {
-  alloc, broadcastSourceStrides, finiteArg, normAxes, normAxis, sameShape, sizeOf,
+  alloc, finiteArg, normAxes, normAxis, sameShape, sizeOf,
 } from './checks.js';
 import { copyStrided } from './copy.js';
 import { toTensor } from './elementwise.js';
@@ -20,7 +20,7 @@ type Axis = number | readonly number[] | undefined;
 export function expandRaw(x: Tensor, shape: readonly number[]): Tensor {
   if (sameShape(x.shape, shape)) return x;
   const out = alloc('broadcastTo', sizeOf(shape));
-  if (out.length > 0) copyStrided(x.data, shape, broadcastSourceStrides(x.shape, shape), out);
+  if (out.length > 0) copyStrided(x.data, shape, broadcastStrides(x.shape, shape), out);
   return new Tensor(out, shape);
 }
 
