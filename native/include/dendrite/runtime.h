@@ -24,6 +24,16 @@ Isa active_isa();
 // Selects a supported path; returns false (and changes nothing) if `isa` is unsupported here.
 bool set_isa(Isa isa);
 
+// Data cache sizes in bytes as one core sees them (L1d and L2 its own, L3 its shared slice's
+// whole size), read once from cpuid (leaf 4 on Intel, 0x8000001D on AMD) or the OS, with
+// DENDRITE_L1_CACHE / DENDRITE_L2_CACHE / DENDRITE_L3_CACHE (bytes, or with a K/M suffix)
+// taking precedence. Unknown levels get common sizes (32 KiB, 512 KiB, 8 MiB).
+struct CacheSizes {
+  std::size_t l1d, l2, l3;
+  bool detected;  // false if every level fell back to a default
+};
+const CacheSizes& cache_sizes();
+
 // Tunes the C allocator once per process for many large, short-lived buffers (glibc: keep
 // freed memory for reuse instead of unmapping it); DENDRITE_MALLOC_TUNING=0 skips it.
 void tune_allocator_once();

@@ -2,6 +2,7 @@
 // and the helpers every path shares (scratch buffers, the bias+activation epilogue).
 #include <algorithm>
 #include <cstddef>
+#include <cstdlib>
 #include <new>
 
 #include "dendrite/activation.h"
@@ -84,6 +85,32 @@ float* scratch(int slot, std::size_t n) {
   s.data[slot] = static_cast<float*>(mem);
   s.capacity[slot] = want;
   return s.data[slot];
+}
+
+namespace {
+
+std::size_t env_size(const char* name) {
+  const char* v = std::getenv(name);
+  if (v == nullptr) return 0;
+  char* end = nullptr;
+  const unsigned long n = std::strtoul(v, &end, 10);
+  return end != v && *end == '\0' && n > 0 && n < (1ul << 20) ? static_cast<std::size_t>(n) : 0;
+}
+
+}  // namespace
+
+Blocking choose_blocking(std::size_t mr, std::size_t nr, std::size_t kc_max, std::size_t nc_max) {
+  const runtime::CacheSizes& caches = runtime::cache_sizes();
+  const std::size_t f = sizeof(float);
+  // The A sliver takes at most a quarter of L1, leaving room for the B slivers streaming by.
+  std::size_t kc = std::min(kc_max, caches.l1d / 4 / (mr * f));
+  kc = std::max<std::size_t>(64, kc / 8 * 8);
+  if (const std::size_t v = env_size("DENDRITE_GEMM_KC")) kc = v;
+  // The B panel takes at most half of L2.
+  std::size_t nc = std::min(nc_max, caches.l2 / 2 / (kc * f)) / nr * nr;
+  nc = std::max(nc, 4 * nr);
+  if (const std::size_t v = env_size("DENDRITE_GEMM_NC")) nc = std::max(nr, v / nr * nr);
+  return Blocking{kc, nc};
 }
 
 void epilogue(const Params& p, std::size_t i0, std::size_t rows, std::size_t j0,

@@ -1,10 +1,15 @@
 // AVX2+FMA GEMM path: the blocked driver with a 6×16 register tile (12 ymm accumulators, two
-// vectors of B and six broadcasts of A per step of k). Edge tiles in n use masked loads and
-// stores (vmaskmovps), so nothing outside the matrices is touched.
+// vectors of B and one broadcast of A per row and step of k: 15 of the 16 ymm registers), k
+// unrolled by four with B fetched ahead. Edge tiles in n use masked loads and stores
+// (vmaskmovps), so nothing outside the matrices is touched. Products with few columns (a 10-wide
+// output layer) take a dot-product path instead.
 #include <immintrin.h>
 
+#include <algorithm>
+#include <array>
 #include <cstddef>
 #include <cstdint>
+#include <utility>
 
 #include "gemm_driver.h"
 #include "gemm_internal.h"
@@ -20,80 +25,207 @@ inline __m256i tail_mask(std::size_t n) {
   return _mm256_cmpgt_epi32(_mm256_set1_epi32(v), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
 }
 
+// The 8×8 block at rp[i] + p (i < 8), transposed: o[q] holds column q.
+inline void transpose8(const float* const (&rp)[8], std::size_t p, __m256 (&o)[8]) {
+  const __m256 r0 = _mm256_loadu_ps(rp[0] + p), r1 = _mm256_loadu_ps(rp[1] + p);
+  const __m256 r2 = _mm256_loadu_ps(rp[2] + p), r3 = _mm256_loadu_ps(rp[3] + p);
+  const __m256 r4 = _mm256_loadu_ps(rp[4] + p), r5 = _mm256_loadu_ps(rp[5] + p);
+  const __m256 r6 = _mm256_loadu_ps(rp[6] + p), r7 = _mm256_loadu_ps(rp[7] + p);
+  const __m256 t0 = _mm256_unpacklo_ps(r0, r1), t1 = _mm256_unpackhi_ps(r0, r1);
+  const __m256 t2 = _mm256_unpacklo_ps(r2, r3), t3 = _mm256_unpackhi_ps(r2, r3);
+  const __m256 t4 = _mm256_unpacklo_ps(r4, r5), t5 = _mm256_unpackhi_ps(r4, r5);
+  const __m256 t6 = _mm256_unpacklo_ps(r6, r7), t7 = _mm256_unpackhi_ps(r6, r7);
+  const __m256 u0 = _mm256_shuffle_ps(t0, t2, 0x44), u1 = _mm256_shuffle_ps(t0, t2, 0xEE);
+  const __m256 u2 = _mm256_shuffle_ps(t1, t3, 0x44), u3 = _mm256_shuffle_ps(t1, t3, 0xEE);
+  const __m256 u4 = _mm256_shuffle_ps(t4, t6, 0x44), u5 = _mm256_shuffle_ps(t4, t6, 0xEE);
+  const __m256 u6 = _mm256_shuffle_ps(t5, t7, 0x44), u7 = _mm256_shuffle_ps(t5, t7, 0xEE);
+  o[0] = _mm256_permute2f128_ps(u0, u4, 0x20);
+  o[1] = _mm256_permute2f128_ps(u1, u5, 0x20);
+  o[2] = _mm256_permute2f128_ps(u2, u6, 0x20);
+  o[3] = _mm256_permute2f128_ps(u3, u7, 0x20);
+  o[4] = _mm256_permute2f128_ps(u0, u4, 0x31);
+  o[5] = _mm256_permute2f128_ps(u1, u5, 0x31);
+  o[6] = _mm256_permute2f128_ps(u2, u6, 0x31);
+  o[7] = _mm256_permute2f128_ps(u3, u7, 0x31);
+}
+
 struct Kernel {
   static constexpr std::size_t MR = 6, NR = 16, VL = 8;
-  static constexpr std::size_t KC = 256, NC = 768;
+  // Upper bounds; blocked() takes the sizes for this CPU's caches from gemm_blocking().
+  static constexpr std::size_t KC = 384, NC = 4096;
   static constexpr std::size_t PACK_A_MIN_N = 3 * NR;
   static constexpr std::size_t PACK_B_MIN_M = 4 * MR;
+
+  // Transposing pack of op(B) = Bᵀ in 8×8 blocks, the remainder element by element.
   static void pack_bt(const float* src, std::size_t ld, std::size_t kc, std::size_t w, float* dst) {
-    pack_bt_generic<NR>(src, ld, kc, w, dst);
+    std::size_t j = 0;
+    for (; j + 8 <= w; j += 8) {
+      const float* s = src + j * ld;
+      const float* rp[8] = {s, s + ld, s + 2 * ld, s + 3 * ld,
+                            s + 4 * ld, s + 5 * ld, s + 6 * ld, s + 7 * ld};
+      std::size_t p = 0;
+      for (; p + 8 <= kc; p += 8) {
+        __m256 o[8];
+        transpose8(rp, p, o);
+        for (int q = 0; q < 8; ++q) _mm256_storeu_ps(dst + (p + q) * NR + j, o[q]);
+      }
+      for (; p < kc; ++p) {
+        for (std::size_t jj = 0; jj < 8; ++jj) dst[p * NR + j + jj] = s[jj * ld + p];
+      }
+    }
+    if (j < w) pack_bt_generic<NR>(src + j * ld, ld, kc, w - j, dst + j);
   }
 
-  template <int R, int NV, bool KMAJOR, bool MASKED>
-  static void accumulate(const Tile& t, __m256i m0, __m256i m1, __m256 (&c0)[R],
-                         __m256 (&c1)[R]) {
+  // Stores lanes 0..5 of v at d (a 4-float and a 2-float store: VEX masked stores are slow on
+  // several CPUs).
+  static void store6(float* d, __m256 v) {
+    _mm_storeu_ps(d, _mm256_castps256_ps128(v));
+    _mm_storel_pi(reinterpret_cast<__m64*>(d + 4), _mm256_extractf128_ps(v, 1));
+  }
+
+  // Packs mr <= MR rows of A stored row by row: dst[p·MR + r] = src[r·ld + p], through 8×8
+  // transposes (rows past mr read row 0 again; their slots are written but never read).
+  static void pack_a(const float* src, std::size_t ld, std::size_t kc, std::size_t mr, float* dst) {
+    const float* rp[8];
+    for (std::size_t i = 0; i < 8; ++i) rp[i] = src + (i < mr ? i : 0) * ld;
+    std::size_t p = 0;
+    for (; p + 8 <= kc; p += 8) {
+      if ((p & 15) == 0) {
+        for (std::size_t i = 0; i < mr; ++i) {
+          _mm_prefetch(reinterpret_cast<const char*>(rp[i] + p + 64), _MM_HINT_T0);
+        }
+      }
+      __m256 o[8];
+      transpose8(rp, p, o);
+      for (int q = 0; q < 8; ++q) store6(dst + (p + q) * MR, o[q]);
+    }
+    for (; p < kc; ++p) {
+      for (std::size_t i = 0; i < mr; ++i) dst[p * MR + i] = rp[i][p];
+    }
+  }
+
+  // Packs mr <= MR rows of A stored step by step: dst[p·MR + r] = src[p·ld + r].
+  static void pack_at(const float* src, std::size_t ld, std::size_t kc, std::size_t mr,
+                      float* dst) {
+    const __m256i mask = tail_mask(mr);
+    for (std::size_t p = 0; p < kc; ++p) store6(dst + p * MR, _mm256_maskload_ps(src + p * ld, mask));
+  }
+
+  // Accumulators are named variables (not arrays) so the compiler keeps all twelve in registers.
+  template <int R, int NV, bool KMAJOR>
+  static void tile(const Tile& t) {
+#define DENDRITE_ROWS(X) X(0) X(1) X(2) X(3) X(4) X(5)
+#define DENDRITE_DECL(r) __m256 c0_##r = _mm256_setzero_ps(), c1_##r = _mm256_setzero_ps();
+    DENDRITE_ROWS(DENDRITE_DECL)
+    const std::size_t nr = t.nr;
+    const bool full = nr == std::size_t(NV) * VL;
+    const __m256i m0 = NV == 1 ? tail_mask(nr) : tail_mask(8);
+    const __m256i m1 = NV == 1 ? tail_mask(0) : tail_mask(nr - 8);
+    // The C tile is read or written only after the k loop: start bringing it in now.
+#define DENDRITE_PREFETCH_C(r) \
+  if (R > r) _mm_prefetch(reinterpret_cast<const char*>(t.c + r * t.ldc), _MM_HINT_T1);
+    DENDRITE_ROWS(DENDRITE_PREFETCH_C)
+#undef DENDRITE_PREFETCH_C
     const float* a = t.a;
     const float* b = t.b;
     const std::size_t a_step = KMAJOR ? t.a_ks : 1;
     const std::size_t rs = t.a_rs;
     const std::size_t b_ks = t.b_ks;
-    for (std::size_t p = 0; p < t.kc; ++p) {
-      __m256 b0, b1 = _mm256_setzero_ps();
-      if (MASKED) {
-        b0 = _mm256_maskload_ps(b, m0);
-        if (NV == 2) b1 = _mm256_maskload_ps(b + 8, m1);
-      } else {
-        b0 = _mm256_loadu_ps(b);
-        if (NV == 2) b1 = _mm256_loadu_ps(b + 8);
-      }
-      for (int r = 0; r < R; ++r) {
-        const __m256 av = _mm256_broadcast_ss(KMAJOR ? a + r : a + r * rs);
-        c0[r] = _mm256_fmadd_ps(av, b0, c0[r]);
-        if (NV == 2) c1[r] = _mm256_fmadd_ps(av, b1, c1[r]);
-      }
-      a += a_step;
-      b += b_ks;
-    }
+#define DENDRITE_FMA(r)                                                  \
+  if (R > r) {                                                           \
+    const __m256 av = _mm256_broadcast_ss(KMAJOR ? a + r : a + r * rs);  \
+    c0_##r = _mm256_fmadd_ps(av, b0, c0_##r);                            \
+    if (NV == 2) c1_##r = _mm256_fmadd_ps(av, b1, c1_##r);               \
   }
-
-  template <int R, int NV, bool KMAJOR>
-  static void tile(const Tile& t) {
-    __m256 c0[R], c1[R];
-    for (int r = 0; r < R; ++r) {
-      c0[r] = _mm256_setzero_ps();
-      c1[r] = _mm256_setzero_ps();
-    }
-    const std::size_t nr = t.nr;
-    const bool full = nr == NV * VL;
-    const __m256i m0 = NV == 1 ? tail_mask(nr) : tail_mask(8);
-    const __m256i m1 = NV == 1 ? tail_mask(0) : tail_mask(nr - 8);
-    if (full) {
-      accumulate<R, NV, KMAJOR, false>(t, m0, m1, c0, c1);
+#define DENDRITE_STEP_FULL                                                    \
+  {                                                                           \
+    const __m256 b0 = _mm256_loadu_ps(b);                                     \
+    const __m256 b1 = NV == 2 ? _mm256_loadu_ps(b + 8) : _mm256_setzero_ps(); \
+    DENDRITE_ROWS(DENDRITE_FMA)                                               \
+    a += a_step;                                                              \
+    b += b_ks;                                                                \
+  }
+    std::size_t p = 0;
+    if (full && KMAJOR && a_step == MR && b_ks == NR) {
+      // Both operands packed: constant strides, so each step is two loads, six broadcasts and
+      // twelve FMAs addressed off two pointers.
+#define DENDRITE_STEP_PACKED(q)                                               \
+  {                                                                           \
+    const __m256 b0 = _mm256_loadu_ps(b + (q) * NR);                          \
+    const __m256 b1 = NV == 2 ? _mm256_loadu_ps(b + (q) * NR + 8) : _mm256_setzero_ps(); \
+    const float* aq = a + (q) * MR;                                           \
+    DENDRITE_ROWS(DENDRITE_FMA_AT)                                            \
+  }
+#define DENDRITE_FMA_AT(r)                                \
+  if (R > r) {                                            \
+    const __m256 av = _mm256_broadcast_ss(aq + r);        \
+    c0_##r = _mm256_fmadd_ps(av, b0, c0_##r);             \
+    if (NV == 2) c1_##r = _mm256_fmadd_ps(av, b1, c1_##r); \
+  }
+      for (; p + 4 <= t.kc; p += 4) {
+        _mm_prefetch(reinterpret_cast<const char*>(b + 8 * NR), _MM_HINT_T0);
+        _mm_prefetch(reinterpret_cast<const char*>(b + 9 * NR), _MM_HINT_T0);
+        _mm_prefetch(reinterpret_cast<const char*>(b + 10 * NR), _MM_HINT_T0);
+        _mm_prefetch(reinterpret_cast<const char*>(b + 11 * NR), _MM_HINT_T0);
+        DENDRITE_STEP_PACKED(0)
+        DENDRITE_STEP_PACKED(1)
+        DENDRITE_STEP_PACKED(2)
+        DENDRITE_STEP_PACKED(3)
+        a += 4 * MR;
+        b += 4 * NR;
+      }
+      for (; p < t.kc; ++p) {
+        DENDRITE_STEP_PACKED(0)
+        a += MR;
+        b += NR;
+      }
+#undef DENDRITE_FMA_AT
+#undef DENDRITE_STEP_PACKED
+    } else if (full) {
+      for (; p < t.kc; ++p) {
+        // B a few steps ahead: unpacked rows are a stride apart.
+        _mm_prefetch(reinterpret_cast<const char*>(b + 8 * b_ks), _MM_HINT_T0);
+        DENDRITE_STEP_FULL
+      }
     } else {
-      accumulate<R, NV, KMAJOR, true>(t, m0, m1, c0, c1);
+      for (; p < t.kc; ++p) {
+        const __m256 b0 = _mm256_maskload_ps(b, m0);
+        const __m256 b1 = NV == 2 ? _mm256_maskload_ps(b + 8, m1) : _mm256_setzero_ps();
+        DENDRITE_ROWS(DENDRITE_FMA)
+        a += a_step;
+        b += b_ks;
+      }
     }
+#undef DENDRITE_STEP_FULL
+#undef DENDRITE_FMA
     const __m256 alpha = _mm256_set1_ps(t.alpha);
     const __m256 beta = _mm256_set1_ps(t.beta);
-    for (int r = 0; r < R; ++r) {
-      float* c = t.c + r * t.ldc;
-      __m256 v0 = _mm256_mul_ps(alpha, c0[r]);
-      __m256 v1 = _mm256_mul_ps(alpha, c1[r]);
-      if (full) {
-        if (t.beta != 0.0f) {
-          v0 = _mm256_fmadd_ps(beta, _mm256_loadu_ps(c), v0);
-          if (NV == 2) v1 = _mm256_fmadd_ps(beta, _mm256_loadu_ps(c + 8), v1);
-        }
-        _mm256_storeu_ps(c, v0);
-        if (NV == 2) _mm256_storeu_ps(c + 8, v1);
-      } else {
-        if (t.beta != 0.0f) {
-          v0 = _mm256_fmadd_ps(beta, _mm256_maskload_ps(c, m0), v0);
-          if (NV == 2) v1 = _mm256_fmadd_ps(beta, _mm256_maskload_ps(c + 8, m1), v1);
-        }
-        _mm256_maskstore_ps(c, m0, v0);
-        if (NV == 2) _mm256_maskstore_ps(c + 8, m1, v1);
-      }
-    }
+    const bool read_c = t.beta != 0.0f;
+#define DENDRITE_STORE(r)                                                                \
+  if (R > r) {                                                                           \
+    float* c = t.c + r * t.ldc;                                                          \
+    __m256 v0 = _mm256_mul_ps(alpha, c0_##r);                                            \
+    __m256 v1 = _mm256_mul_ps(alpha, c1_##r);                                            \
+    if (full) {                                                                          \
+      if (read_c) {                                                                      \
+        v0 = _mm256_fmadd_ps(beta, _mm256_loadu_ps(c), v0);                              \
+        if (NV == 2) v1 = _mm256_fmadd_ps(beta, _mm256_loadu_ps(c + 8), v1);             \
+      }                                                                                  \
+      _mm256_storeu_ps(c, v0);                                                           \
+      if (NV == 2) _mm256_storeu_ps(c + 8, v1);                                          \
+    } else {                                                                             \
+      if (read_c) {                                                                      \
+        v0 = _mm256_fmadd_ps(beta, _mm256_maskload_ps(c, m0), v0);                       \
+        if (NV == 2) v1 = _mm256_fmadd_ps(beta, _mm256_maskload_ps(c + 8, m1), v1);      \
+      }                                                                                  \
+      _mm256_maskstore_ps(c, m0, v0);                                                    \
+      if (NV == 2) _mm256_maskstore_ps(c + 8, m1, v1);                                   \
+    }                                                                                    \
+  }
+    DENDRITE_ROWS(DENDRITE_STORE)
+#undef DENDRITE_STORE
+#undef DENDRITE_DECL
+#undef DENDRITE_ROWS
   }
 };
 

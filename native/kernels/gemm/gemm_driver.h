@@ -3,7 +3,7 @@
 //
 //   struct K {
 //     static constexpr std::size_t MR, NR, VL;  // tile rows, tile columns, floats per vector
-//     static constexpr std::size_t KC, NC;      // depth of a block, columns of a packed B panel
+//     static constexpr std::size_t KC, NC;      // most depth of a block, columns of a B panel
 //     static constexpr std::size_t PACK_A_MIN_N, PACK_B_MIN_M;  // when packing pays (see below)
 //     template <int R, int NV, bool KMAJOR> static void tile(const Tile&);
 //     static void pack_bt(const float* src, std::size_t ld, std::size_t kc, std::size_t w,
@@ -22,6 +22,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <new>
 #include <type_traits>
 #include <utility>
@@ -112,17 +113,20 @@ void pack_b_slivers(const Params& P, std::size_t pc, std::size_t jc, std::size_t
     const std::size_t j_begin = s_begin * NR, j_end = std::min(nc, s_end * NR);
     const std::size_t full_end = s_begin + (j_end - j_begin) / NR;  // slivers with NR columns
     const std::size_t tail = j_end - (full_end * NR);
+    // Fixed-size memcpy compiles to vector moves; the next row is fetched while this one is
+    // copied, since B is usually in L3 or memory.
     for (std::size_t p = 0; p < kc; ++p) {
       const float* sp = P.b + (pc + p) * P.ldb + jc;
+      const bool next = p + 1 < kc;
       for (std::size_t s = s_begin; s < full_end; ++s) {
         const float* src = sp + s * NR;
-        float* dp = out + s * kc * NR + p * NR;
-        for (std::size_t j = 0; j < NR; ++j) dp[j] = src[j];
+        if (next) {
+          for (std::size_t l = 0; l < NR; l += 16) prefetch_l1(src + P.ldb + l);
+        }
+        std::memcpy(out + s * kc * NR + p * NR, src, NR * sizeof(float));
       }
       if (tail != 0) {
-        const float* src = sp + full_end * NR;
-        float* dp = out + full_end * kc * NR + p * NR;
-        for (std::size_t j = 0; j < tail; ++j) dp[j] = src[j];
+        std::memcpy(out + full_end * kc * NR + p * NR, sp + full_end * NR, tail * sizeof(float));
       }
     }
     return;
@@ -207,8 +211,10 @@ constexpr std::uint32_t kSliverEmpty = 0, kSliverPacking = 1, kSliverReady = 2;
 // when there are too few rows.
 template <class K>
 void blocked(const Params& P) {
-  constexpr std::size_t MR = K::MR, NR = K::NR, KC = K::KC, NC = K::NC;
+  constexpr std::size_t MR = K::MR, NR = K::NR;
   static const TileTable<K> table;
+  static const Blocking blocking = choose_blocking(MR, NR, K::KC, K::NC);
+  const std::size_t KC = blocking.kc, NC = blocking.nc;
   const std::size_t m = P.m, n = P.n, k = P.k;
 
   const std::size_t threads =
@@ -228,7 +234,7 @@ void blocked(const Params& P) {
 
   // Column groups (in slivers): balanced NC-wide panels, or finer groups when parallel, and row
   // groups when there are too few columns to give every thread several tasks.
-  constexpr std::size_t panel_slivers = NC / NR;
+  const std::size_t panel_slivers = NC / NR;
   std::size_t cg = (n_slivers + panel_slivers - 1) / panel_slivers;
   std::size_t rg = 1;
   const std::size_t target = threads * kTasksPerThread;

@@ -2,6 +2,9 @@
 // helpers every path shares (scratch buffers, the bias+activation epilogue). No intrinsics here.
 #pragma once
 #include <cstddef>
+#if defined(_MSC_VER) && !defined(__clang__)
+#include <xmmintrin.h>
+#endif
 
 #include "dendrite/activation.h"
 
@@ -43,6 +46,24 @@ constexpr int kScratchPrivateA = 3;
 // C[i0 .. i0+rows) × [j0 .. j0+cols) = act(C + bias[j]) when p.epilogue (no-op otherwise).
 void epilogue(const Params& p, std::size_t i0, std::size_t rows, std::size_t j0,
               std::size_t cols);
+
+// Asks for the cache line holding p to be brought into L1 (a hint: never faults).
+inline void prefetch_l1(const void* p) {
+#if defined(_MSC_VER) && !defined(__clang__)
+  _mm_prefetch(static_cast<const char*>(p), _MM_HINT_T0);
+#else
+  __builtin_prefetch(p, 0, 3);
+#endif
+}
+
+// Depth of a k block and width of a packed B panel for a micro-kernel of mr×nr floats, sized
+// from this CPU's caches (runtime::cache_sizes()) and bounded by the kernel's kc_max / nc_max:
+// the mr×kc A sliver stays in L1 while B slivers stream past it, and the kc×nc B panel in L2.
+// DENDRITE_GEMM_KC / DENDRITE_GEMM_NC override either (tuning only).
+struct Blocking {
+  std::size_t kc, nc;
+};
+Blocking choose_blocking(std::size_t mr, std::size_t nr, std::size_t kc_max, std::size_t nc_max);
 
 // Per-ISA products; m, n, k > 0 on entry. Each applies the epilogue itself.
 namespace scalar {
