@@ -122,12 +122,24 @@ Napi::Value GemmBiasAct(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+// gemmBlocking() → { mr, nr, kc, nc } of the active path.
+Napi::Value GemmBlockingInfo(const Napi::CallbackInfo& info) {
+  const GemmBlocking b = gemm_blocking();
+  Napi::Object out = Napi::Object::New(info.Env());
+  out.Set("mr", Napi::Number::New(info.Env(), static_cast<double>(b.mr)));
+  out.Set("nr", Napi::Number::New(info.Env(), static_cast<double>(b.nr)));
+  out.Set("kc", Napi::Number::New(info.Env(), static_cast<double>(b.kc)));
+  out.Set("nc", Napi::Number::New(info.Env(), static_cast<double>(b.nc)));
+  return out;
+}
+
 }  // namespace
 
 void init_gemm(Napi::Env env, Napi::Object exports) {
   exports.Set("gemm", Napi::Function::New(env, Gemm, "gemm"));
   exports.Set("gemmBatched", Napi::Function::New(env, GemmBatched, "gemmBatched"));
   exports.Set("gemmBiasAct", Napi::Function::New(env, GemmBiasAct, "gemmBiasAct"));
+  exports.Set("gemmBlocking", Napi::Function::New(env, GemmBlockingInfo, "gemmBlocking"));
 }
 
 }  // namespace binding

@@ -1,4 +1,4 @@
-// isa / setIsa / supportedIsas / numThreads / setNumThreads.
+// isa / setIsa / supportedIsas / numThreads / setNumThreads / cacheSizes.
 #include <string>
 
 #include "args.h"
@@ -52,6 +52,17 @@ Napi::Value SetNumThreads(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// cacheSizes() → { l1d, l2, l3, detected } in bytes.
+Napi::Value CacheSizesInfo(const Napi::CallbackInfo& info) {
+  const runtime::CacheSizes& c = runtime::cache_sizes();
+  Napi::Object out = Napi::Object::New(info.Env());
+  out.Set("l1d", Napi::Number::New(info.Env(), static_cast<double>(c.l1d)));
+  out.Set("l2", Napi::Number::New(info.Env(), static_cast<double>(c.l2)));
+  out.Set("l3", Napi::Number::New(info.Env(), static_cast<double>(c.l3)));
+  out.Set("detected", Napi::Boolean::New(info.Env(), c.detected));
+  return out;
+}
+
 }  // namespace
 
 void init_runtime(Napi::Env env, Napi::Object exports) {
@@ -60,6 +71,7 @@ void init_runtime(Napi::Env env, Napi::Object exports) {
   exports.Set("setIsa", Napi::Function::New(env, SetIsa, "setIsa"));
   exports.Set("numThreads", Napi::Function::New(env, NumThreads, "numThreads"));
   exports.Set("setNumThreads", Napi::Function::New(env, SetNumThreads, "setNumThreads"));
+  exports.Set("cacheSizes", Napi::Function::New(env, CacheSizesInfo, "cacheSizes"));
 }
 
 }  // namespace binding

@@ -15,6 +15,10 @@ export interface NativeAddon {
   setIsa(name: string): void;
   numThreads(): number;
   setNumThreads(n: number): void;
+  /** Data cache sizes in bytes, as the GEMM blocking sees them. */
+  cacheSizes(): { l1d: number; l2: number; l3: number; detected: boolean };
+  /** The active path's register tile (mr×nr) and cache blocking (kc, nc). */
+  gemmBlocking(): { mr: number; nr: number; kc: number; nc: number };
 
   gemm(
     transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number,

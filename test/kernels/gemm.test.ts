@@ -3,7 +3,10 @@
  * NaN/Inf propagation, batches with broadcast operands, the bias+activation epilogue, and the
  * argument checks of the entry points.
  */
+import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+
+import { findAddonPath } from '../../src/backend/addon.js';
 
 import type { ActivationName } from '../../src/backend/backend.js';
 import { Random } from '../../src/random.js';
@@ -11,13 +14,10 @@ import {
   ISAS, SIZES, compareArrays, detachedArray, native, randomArray, reference, withIsa, withThreads,
 } from '../support/kernels.js';
 
-// Register tiles (MR×NR) of each path: native/kernels/gemm/gemm_{scalar,avx2,avx512,neon}.cc.
-const TILES: Record<string, [number, number]> = {
-  scalar: [4, 8], avx2: [6, 16], avx512: [14, 32], neon: [8, 8],
-};
-// Depth of a k block (KC in the same files); products deeper than this run in several blocks.
-const KC = 256;
-const KC_AVX512 = 384;
+// Register tile (mr×nr) and cache blocking (kc deep k blocks, nc wide B panels) of each path, as
+// the addon chose them for this CPU's caches: products deeper than kc run in several blocks.
+const BLOCKING = Object.fromEntries(ISAS.map((isa) => [isa, withIsa(isa, () => native.gemmBlocking())]));
+const KC_AVX512 = BLOCKING.avx512?.kc ?? 384;
 // AVX-512 packing thresholds (gemm_avx512.cc): B is packed from 20·MR rows, A from 3·NR columns.
 const PACK_B_MIN_M = 280;
 const PACK_A_MIN_N = 96;
@@ -45,11 +45,12 @@ function sizeTriples(): Triple[] {
 /** Sizes around each path's tile and around the k blocking. */
 function edgeTriples(): Triple[] {
   const out: Triple[] = [];
-  for (const [mr, nr] of Object.values(TILES)) {
-    out.push([mr - 1, nr + 1, KC - 1], [mr, nr, KC], [mr + 1, nr - 1, KC + 1]);
-    out.push([2 * mr + 1, 2 * nr + 1, 2 * KC + 1]);
+  for (const { mr, nr, kc, nc } of Object.values(BLOCKING)) {
+    out.push([mr - 1, nr + 1, kc - 1], [mr, nr, kc], [mr + 1, nr - 1, kc + 1]);
+    out.push([2 * mr + 1, 2 * nr + 1, 2 * kc + 1]);
+    // Around the B panel width (several panels per k block).
+    out.push([mr + 2, nc - 1, 40], [2 * mr - 1, nc + 1, kc + 3]);
   }
-  out.push([13, 33, KC_AVX512 - 1], [14, 32, KC_AVX512], [15, 31, KC_AVX512 + 1], [29, 65, 2 * KC_AVX512 + 1]);
   // Around the packing thresholds: B read in place or packed, A read in place or packed.
   out.push([PACK_B_MIN_M - 1, 70, 40], [PACK_B_MIN_M, 70, 40], [PACK_B_MIN_M + 1, 70, 40]);
   out.push([30, PACK_A_MIN_N - 1, 50], [30, PACK_A_MIN_N, 50], [30, PACK_A_MIN_N + 1, 50]);
@@ -317,5 +318,75 @@ describe('gemm entry points reject bad input', () => {
     const a = detachedArray(8);
     expect(() => gemm(...withArg(6, a))).toThrow(TypeError);
     expect(() => gemm(...withArg(6, a))).toThrow(/dendrite\.gemm: a is backed by a detached ArrayBuffer/);
+  });
+});
+
+describe('gemm: cache blocking', () => {
+  /** cacheSizes() and gemmBlocking() per path in a fresh process with the given environment. */
+  function blockingsWith(env: Record<string, string>): {
+    caches: { l1d: number; l2: number; l3: number };
+    blocking: Record<string, { mr: number; nr: number; kc: number; nc: number }>;
+  } {
+    const script = `
+      const addon = require(${JSON.stringify(findAddonPath())});
+      const blocking = {};
+      for (const isa of addon.supportedIsas()) { addon.setIsa(isa); blocking[isa] = addon.gemmBlocking(); }
+      process.stdout.write(JSON.stringify({ caches: addon.cacheSizes(), blocking }));`;
+    const r = spawnSync(process.execPath, ['-e', script], { env: { ...process.env, ...env }, encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    return JSON.parse(r.stdout);
+  }
+
+  it('reads real cache sizes and sizes every path from them', () => {
+    const caches = native.cacheSizes();
+    expect(caches.l1d).toBeGreaterThanOrEqual(8 * 1024);
+    expect(caches.l2).toBeGreaterThanOrEqual(caches.l1d);
+    expect(caches.l3).toBeGreaterThanOrEqual(caches.l2 / 64);
+    for (const [isa, { mr, nr, kc, nc }] of Object.entries(BLOCKING)) {
+      expect(kc % 8, isa).toBe(0);
+      expect(nc % nr, isa).toBe(0);
+      // The A sliver fits three quarters of L1 and the B panel three quarters of L2 (or the
+      // floors of 64 steps and four slivers).
+      expect(kc === 64 || mr * kc * 4 <= (caches.l1d * 3) / 4, isa).toBe(true);
+      expect(nc === 4 * nr || kc * nc * 4 <= (caches.l2 * 3) / 4, isa).toBe(true);
+    }
+  });
+
+  it('follows the cache sizes it is given, and stays correct with tiny and huge ones', () => {
+    const small = blockingsWith({ DENDRITE_L1_CACHE: '16K', DENDRITE_L2_CACHE: '256K', DENDRITE_L3_CACHE: '4M' });
+    expect(small.caches).toEqual({ l1d: 16384, l2: 262144, l3: 4194304, detected: expect.any(Boolean) });
+    const large = blockingsWith({ DENDRITE_L1_CACHE: '48K', DENDRITE_L2_CACHE: '2M' });
+    for (const isa of Object.keys(BLOCKING)) {
+      const s = small.blocking[isa]!, l = large.blocking[isa]!;
+      expect(s.kc * s.nc, isa).toBeLessThan(l.kc * l.nc);
+      expect(s.kc * s.nc * 4, isa).toBeLessThanOrEqual((262144 * 3) / 4);
+    }
+    // A product across several k blocks and panels under the smallest blocking, on every path.
+    const tiny = blockingsWith({ DENDRITE_L1_CACHE: '1K', DENDRITE_L2_CACHE: '1K' });
+    for (const [isa, b] of Object.entries(tiny.blocking)) {
+      expect(b.kc, isa).toBe(64);
+      expect(b.nc, isa).toBe(4 * b.nr);
+    }
+    const script = `
+      const addon = require(${JSON.stringify(findAddonPath())});
+      const m = 37, n = 301, k = 203;
+      let s = 1;
+      const rnd = () => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648) - 0.5;
+      const a = Float32Array.from({ length: m * k }, rnd), b = Float32Array.from({ length: k * n }, rnd);
+      const ref = new Float64Array(m * n);
+      for (let i = 0; i < m; i++) for (let p = 0; p < k; p++) for (let j = 0; j < n; j++) ref[i * n + j] += a[i * k + p] * b[p * n + j];
+      let worst = 0;
+      for (const isa of addon.supportedIsas()) {
+        addon.setIsa(isa);
+        const c = new Float32Array(m * n);
+        addon.gemm(false, false, m, n, k, 1, a, b, 0, c);
+        for (let i = 0; i < m * n; i++) worst = Math.max(worst, Math.abs(c[i] - ref[i]));
+      }
+      process.stdout.write(String(worst));`;
+    const r = spawnSync(process.execPath, ['-e', script], {
+      env: { ...process.env, DENDRITE_L1_CACHE: '1K', DENDRITE_L2_CACHE: '1K' }, encoding: 'utf8',
+    });
+    expect(r.status, r.stderr).toBe(0);
+    expect(Number(r.stdout)).toBeLessThan(1e-4);
   });
 });

@@ -27,4 +27,11 @@ void sgemm_bias_act(bool trans_a, bool trans_b, std::size_t m, std::size_t n, st
                     const float* a, const float* b, const float* bias, Activation act,
                     float act_alpha, float* c);
 
+// The register tile and cache blocking of the active path's blocked product: an mr×nr tile,
+// k in blocks of kc, B in panels of nc columns (kc and nc sized from the CPU's caches).
+struct GemmBlocking {
+  std::size_t mr, nr, kc, nc;
+};
+GemmBlocking gemm_blocking();
+
 }  // namespace dendrite

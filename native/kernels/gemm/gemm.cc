@@ -102,15 +102,16 @@ std::size_t env_size(const char* name) {
 Blocking choose_blocking(std::size_t mr, std::size_t nr, std::size_t kc_max, std::size_t nc_max) {
   const runtime::CacheSizes& caches = runtime::cache_sizes();
   const std::size_t f = sizeof(float);
-  // The A sliver takes at most a quarter of L1, leaving room for the B slivers streaming by.
-  std::size_t kc = std::min(kc_max, caches.l1d / 4 / (mr * f));
+  // The A sliver takes up to three quarters of L1: it is read at every step of every tile,
+  // while each B sliver streams through once per tile.
+  std::size_t kc = std::min(kc_max, caches.l1d * 3 / 4 / (mr * f));
   kc = std::max<std::size_t>(64, kc / 8 * 8);
   if (const std::size_t v = env_size("DENDRITE_GEMM_KC")) kc = v;
-  // The B panel takes at most half of L2.
-  std::size_t nc = std::min(nc_max, caches.l2 / 2 / (kc * f)) / nr * nr;
+  // The kc×nc B panel takes up to three quarters of L2.
+  std::size_t nc = std::min(nc_max, caches.l2 * 3 / 4 / (kc * f)) / nr * nr;
   nc = std::max(nc, 4 * nr);
   if (const std::size_t v = env_size("DENDRITE_GEMM_NC")) nc = std::max(nr, v / nr * nr);
-  return Blocking{kc, nc};
+  return Blocking{mr, nr, kc, nc};
 }
 
 void epilogue(const Params& p, std::size_t i0, std::size_t rows, std::size_t j0,
@@ -127,6 +128,19 @@ void epilogue(const Params& p, std::size_t i0, std::size_t rows, std::size_t j0,
 }
 
 }  // namespace gemm
+
+GemmBlocking gemm_blocking() {
+  switch (runtime::active_isa()) {
+#if defined(__x86_64__) || defined(_M_X64)
+    case Isa::Avx512: return gemm::avx512::blocking();
+    case Isa::Avx2: return gemm::avx2::blocking();
+#endif
+#if defined(__aarch64__) || defined(_M_ARM64)
+    case Isa::Neon: return gemm::neon::blocking();
+#endif
+    default: return gemm::scalar::blocking();
+  }
+}
 
 namespace {
 

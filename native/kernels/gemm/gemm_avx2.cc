@@ -232,6 +232,7 @@ struct Kernel {
 }  // namespace
 
 void sgemm(const Params& p) { blocked<Kernel>(p); }
+Blocking blocking() { return blocking_of<Kernel>(); }
 
 }  // namespace avx2
 }  // namespace gemm

@@ -318,6 +318,8 @@ bool thin_n(const Params& P) {
 
 }  // namespace
 
+Blocking blocking() { return blocking_of<Kernel>(); }
+
 void sgemm(const Params& p) {
   if (!p.ta && p.n <= kThinN && p.k >= 32 && thin_n(p)) return;
   blocked<Kernel>(p);

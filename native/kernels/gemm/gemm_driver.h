@@ -209,11 +209,18 @@ constexpr std::uint32_t kSliverEmpty = 0, kSliverPacking = 1, kSliverReady = 2;
 // privately. Tasks of the same rows start at different slivers so they seldom collide. Small
 // products skip packing: A is read in place when there are too few columns to reuse a sliver, B
 // when there are too few rows.
+// The blocking of kernel K on this CPU (chosen once).
+template <class K>
+const Blocking& blocking_of() {
+  static const Blocking b = choose_blocking(K::MR, K::NR, K::KC, K::NC);
+  return b;
+}
+
 template <class K>
 void blocked(const Params& P) {
   constexpr std::size_t MR = K::MR, NR = K::NR;
   static const TileTable<K> table;
-  static const Blocking blocking = choose_blocking(MR, NR, K::KC, K::NC);
+  const Blocking& blocking = blocking_of<K>();
   const std::size_t KC = blocking.kc, NC = blocking.nc;
   const std::size_t m = P.m, n = P.n, k = P.k;
 

@@ -7,6 +7,7 @@
 #endif
 
 #include "dendrite/activation.h"
+#include "dendrite/gemm.h"
 
 namespace dendrite {
 namespace gemm {
@@ -60,26 +61,29 @@ inline void prefetch_l1(const void* p) {
 // from this CPU's caches (runtime::cache_sizes()) and bounded by the kernel's kc_max / nc_max:
 // the mr×kc A sliver stays in L1 while B slivers stream past it, and the kc×nc B panel in L2.
 // DENDRITE_GEMM_KC / DENDRITE_GEMM_NC override either (tuning only).
-struct Blocking {
-  std::size_t kc, nc;
-};
+using Blocking = GemmBlocking;
 Blocking choose_blocking(std::size_t mr, std::size_t nr, std::size_t kc_max, std::size_t nc_max);
 
-// Per-ISA products; m, n, k > 0 on entry. Each applies the epilogue itself.
+// Per-ISA products (m, n, k > 0 on entry; each applies the epilogue itself) and the blocking
+// their blocked driver uses.
 namespace scalar {
 void sgemm(const Params& p);
+Blocking blocking();
 }
 #if defined(__x86_64__) || defined(_M_X64)
 namespace avx2 {
 void sgemm(const Params& p);
+Blocking blocking();
 }
 namespace avx512 {
 void sgemm(const Params& p);
+Blocking blocking();
 }
 #endif
 #if defined(__aarch64__) || defined(_M_ARM64)
 namespace neon {
 void sgemm(const Params& p);
+Blocking blocking();
 }
 #endif
 

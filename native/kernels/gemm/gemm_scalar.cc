@@ -46,6 +46,7 @@ struct Kernel {
 }  // namespace
 
 void sgemm(const Params& p) { blocked<Kernel>(p); }
+Blocking blocking() { return blocking_of<Kernel>(); }
 
 }  // namespace scalar
 }  // namespace gemm
