@@ -229,9 +229,163 @@ struct Kernel {
   }
 };
 
+// Products with few columns (n <= kThinN, A not transposed), such as a layer with 10 outputs:
+// C(i, j) = dot(row i of A, column j of B), both read contiguously (B's columns are first
+// gathered into rows, which is cheap for few columns). Blocks of 3 rows × up to 4 columns keep
+// twelve accumulators busy with full vectors whatever n is (B is read as the FMA's memory
+// operand, so 3 A vectors and 12 sums fill 15 registers); four sums reduce to one 4-lane vector
+// with horizontal adds.
+constexpr std::size_t kThinN = 16;
+constexpr int kDotRows = 3, kDotCols = 4;
+
+// [Σx0, Σx1, Σx2, Σx3]
+inline __m128 reduce4(__m256 x0, __m256 x1, __m256 x2, __m256 x3) {
+  const __m256 t = _mm256_hadd_ps(_mm256_hadd_ps(x0, x1), _mm256_hadd_ps(x2, x3));
+  return _mm_add_ps(_mm256_castps256_ps128(t), _mm256_extractf128_ps(t, 1));
+}
+
+struct DotArgs {
+  std::size_t k;
+  const float* a;  // RB rows, stride lda
+  std::size_t lda;
+  const float* bt;  // CB rows of op(B)ᵀ, stride ldbt
+  std::size_t ldbt;
+  float* c;
+  std::size_t ldc;
+  float alpha, beta;
+};
+
+template <int RB, int CB>
+void dot_block(const DotArgs& d) {
+#define DENDRITE_DOT_ACC(X) \
+  X(0, 0) X(0, 1) X(0, 2) X(0, 3) X(1, 0) X(1, 1) X(1, 2) X(1, 3) X(2, 0) X(2, 1) X(2, 2) X(2, 3)
+#define DENDRITE_DOT_DECL(r, c) __m256 s##r##c = _mm256_setzero_ps();
+  DENDRITE_DOT_ACC(DENDRITE_DOT_DECL)
+  const float* a0 = d.a;
+  const float* a1 = a0 + (RB > 1 ? d.lda : 0);
+  const float* a2 = a0 + (RB > 2 ? 2 * d.lda : 0);
+  const float* b0 = d.bt;
+  const float* b1 = b0 + (CB > 1 ? d.ldbt : 0);
+  const float* b2 = b0 + (CB > 2 ? 2 * d.ldbt : 0);
+  const float* b3 = b0 + (CB > 3 ? 3 * d.ldbt : 0);
+#define DENDRITE_DOT_FMA(r, c) \
+  if (RB > r && CB > c) s##r##c = _mm256_fmadd_ps(va##r, vb##c, s##r##c);
+#define DENDRITE_DOT_COL(c, LOAD)                          \
+  if (CB > c) {                                            \
+    const __m256 vb##c = LOAD(b##c);                       \
+    DENDRITE_DOT_FMA(0, c) DENDRITE_DOT_FMA(1, c) DENDRITE_DOT_FMA(2, c) \
+  }
+#define DENDRITE_DOT_STEP(LOAD)                                                 \
+  {                                                                             \
+    const __m256 va0 = LOAD(a0);                                                \
+    const __m256 va1 = RB > 1 ? LOAD(a1) : va0, va2 = RB > 2 ? LOAD(a2) : va0;  \
+    DENDRITE_DOT_COL(0, LOAD) DENDRITE_DOT_COL(1, LOAD)                         \
+    DENDRITE_DOT_COL(2, LOAD) DENDRITE_DOT_COL(3, LOAD)                         \
+  }
+  std::size_t p = 0;
+#define DENDRITE_LOAD_FULL(ptr) _mm256_loadu_ps((ptr) + p)
+  for (; p + 8 <= d.k; p += 8) DENDRITE_DOT_STEP(DENDRITE_LOAD_FULL)
+  if (p < d.k) {
+    const __m256i mk = tail_mask(d.k - p);
+#define DENDRITE_LOAD_TAIL(ptr) _mm256_maskload_ps((ptr) + p, mk)
+    DENDRITE_DOT_STEP(DENDRITE_LOAD_TAIL)
+  }
+  const __m128 alpha = _mm_set1_ps(d.alpha);
+  const __m128 beta = _mm_set1_ps(d.beta);
+#define DENDRITE_DOT_STORE(r)                                                        \
+  if (RB > r) {                                                                      \
+    float* c = d.c + r * d.ldc;                                                      \
+    __m128 v = _mm_mul_ps(alpha, reduce4(s##r##0, s##r##1, s##r##2, s##r##3));       \
+    if (CB == 4) {                                                                   \
+      if (d.beta != 0.0f) v = _mm_fmadd_ps(beta, _mm_loadu_ps(c), v);                \
+      _mm_storeu_ps(c, v);                                                           \
+    } else {                                                                         \
+      alignas(16) float lanes[4];                                                    \
+      _mm_store_ps(lanes, v);                                                        \
+      for (int j = 0; j < CB; ++j) c[j] = d.beta != 0.0f ? lanes[j] + d.beta * c[j] : lanes[j]; \
+    }                                                                                \
+  }
+  DENDRITE_DOT_STORE(0) DENDRITE_DOT_STORE(1) DENDRITE_DOT_STORE(2)
+#undef DENDRITE_DOT_STORE
+#undef DENDRITE_LOAD_TAIL
+#undef DENDRITE_LOAD_FULL
+#undef DENDRITE_DOT_STEP
+#undef DENDRITE_DOT_COL
+#undef DENDRITE_DOT_FMA
+#undef DENDRITE_DOT_DECL
+#undef DENDRITE_DOT_ACC
+}
+
+using DotFn = void (*)(const DotArgs&);
+
+template <int RB, int... C>
+constexpr std::array<DotFn, kDotCols> dot_row(std::integer_sequence<int, C...>) {
+  return {{&dot_block<RB, C + 1>...}};
+}
+
+const std::array<DotFn, kDotCols> kDot[kDotRows] = {
+    dot_row<1>(std::make_integer_sequence<int, kDotCols>()),
+    dot_row<2>(std::make_integer_sequence<int, kDotCols>()),
+    dot_row<3>(std::make_integer_sequence<int, kDotCols>()),
+};
+
+bool thin_n(const Params& P) {
+  const std::size_t m = P.m, n = P.n, k = P.k;
+  const float* bt = P.b;
+  std::size_t ldbt = P.ldb;
+  if (!P.tb) {
+    float* s = scratch(kScratchSmall, n * k);
+    if (s == nullptr) return false;
+    for (std::size_t p = 0; p < k; ++p) {
+      const float* src = P.b + p * P.ldb;
+      for (std::size_t j = 0; j < n; ++j) s[j * k + p] = src[j];
+    }
+    bt = s;
+    ldbt = k;
+  }
+  const std::size_t row_blocks = (m + kDotRows - 1) / kDotRows;
+  auto rows = [&](std::size_t rb0, std::size_t rb1) {
+    DotArgs d;
+    d.k = k;
+    d.lda = P.lda;
+    d.ldbt = ldbt;
+    d.ldc = P.ldc;
+    d.alpha = P.alpha;
+    d.beta = P.beta;
+    for (std::size_t rb = rb0; rb < rb1; ++rb) {
+      const std::size_t i0 = rb * kDotRows, nrow = std::min<std::size_t>(kDotRows, m - i0);
+      d.a = P.a + i0 * P.lda;
+      for (std::size_t j0 = 0; j0 < n; j0 += kDotCols) {
+        const std::size_t ncol = std::min<std::size_t>(kDotCols, n - j0);
+        d.bt = bt + j0 * ldbt;
+        d.c = P.c + i0 * P.ldc + j0;
+        kDot[nrow - 1][ncol - 1](d);
+      }
+      epilogue(P, i0, nrow, 0, n);
+    }
+  };
+  const bool parallel = P.threads && runtime::num_threads() > 1 &&
+                        double(m) * double(n) * double(k) >= kParallelMinWork;
+  if (parallel) {
+    // Several chunks per thread, handed out one at a time: a held-up thread delays one chunk.
+    const std::size_t chunks = std::min<std::size_t>(4 * runtime::num_threads(), row_blocks);
+    const std::size_t per = (row_blocks + chunks - 1) / chunks;
+    runtime::parallel_for(chunks, [&](std::size_t t) {
+      const std::size_t b0 = t * per, b1 = std::min(row_blocks, b0 + per);
+      if (b0 < b1) rows(b0, b1);
+    });
+  } else {
+    rows(0, row_blocks);
+  }
+  return true;
+}
+
 }  // namespace
 
-void sgemm(const Params& p) { blocked<Kernel>(p); }
+void sgemm(const Params& p) {
+  if (!p.ta && p.n <= kThinN && p.k >= 32 && thin_n(p)) return;
+  blocked<Kernel>(p);
+}
 Blocking blocking() { return blocking_of<Kernel>(); }
 
 }  // namespace avx2
