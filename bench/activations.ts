@@ -14,7 +14,7 @@ import { spawnSync } from 'node:child_process';
 import { ACTIVATIONS, type ActivationName } from '../src/backend/backend.js';
 import { NativeBackend } from '../src/backend/native.js';
 import { Random } from '../src/random.js';
-import { findPython, printJson, round, timeIt } from './util.js';
+import { findPython, machineInfo, printJson, round, timeIt } from './util.js';
 
 const N = 4 * 1024 * 1024;
 const COLS = 1000;
@@ -111,7 +111,9 @@ export async function main(args: string[]): Promise<void> {
   const sdx = new Float32Array(rows * COLS);
   const sdy = dy.subarray(0, rows * COLS);
   const before = native.threads();
-  const result: Record<string, unknown> = { isa: native.isa(), elements: N, unit: 'Gelem/s (median)' };
+  const result: Record<string, unknown> = {
+    isa: native.isa(), machine: machineInfo(), elements: N, unit: 'Gelem/s (median)',
+  };
 
   const hasUnaryExp = (() => {
     try {
@@ -143,6 +145,17 @@ export async function main(args: string[]): Promise<void> {
         backward: gelems(timeIt(() => native.softmaxBackward(sy, sdy, sdx, rows, COLS, false)), rows * COLS),
         logForward: gelems(timeIt(() => native.softmax(sx, sy, rows, COLS, true)), rows * COLS),
       };
+      // Many tiny rows: a fixed cost per row would show here (4M elements as rows of 10 and of 2),
+      // and one classifier batch of 128×10, in µs per call.
+      for (const cols of [10, 2]) {
+        const r = Math.floor(N / cols);
+        entry[`softmaxRows${cols}`] = {
+          forward: gelems(timeIt(() => native.softmax(x.subarray(0, r * cols), y.subarray(0, r * cols), r, cols, false)), r * cols),
+          backward: gelems(timeIt(() => native.softmaxBackward(y.subarray(0, r * cols), dy.subarray(0, r * cols), dx.subarray(0, r * cols), r, cols, false)), r * cols),
+        };
+      }
+      const bx = x.subarray(0, 1280), by = y.subarray(0, 1280);
+      entry.softmax128x10_us = round(timeIt(() => native.softmax(bx, by, 128, 10, false)) * 1e6, 3);
     }
     if (doExp && hasUnaryExp) entry.exp = gelems(timeIt(() => native.unary('exp', x, y, 0, 0)));
 

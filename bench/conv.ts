@@ -12,7 +12,7 @@ import type { Conv2dGeometry } from '../src/backend/backend.js';
 import { nativeBackend } from '../src/backend/index.js';
 import { Random } from '../src/random.js';
 import {
-  PY_TIME_IT, findPython, option, peerThreadEnv, printJson, round, runPythonJson, timeIt,
+  PY_TIME_IT, findPython, machineInfo, option, peerThreadEnv, printJson, round, runPythonJson, timeIt,
 } from './util.js';
 
 interface ConvShape {
@@ -137,6 +137,7 @@ export async function main(args: string[]): Promise<void> {
 
   printJson({
     benchmark: 'conv',
+    machine: machineInfo(),
     unit: 'GFLOP/s (2·pixels·kH·kW·inC·outC per pass / median seconds); train step = forward + backward; ratio = PyTorch time / dendrite time',
     isa: native.isa(),
     peer: torchVersion ? `PyTorch ${torchVersion}` : null,

@@ -10,7 +10,7 @@
 import { nativeBackend } from '../src/backend/index.js';
 import { Random } from '../src/random.js';
 import {
-  PY_TIME_IT, findPython, option, peerThreadEnv, printJson, round, runPythonJson, timeIt,
+  PY_TIME_IT, findPython, machineInfo, option, peerThreadEnv, printJson, round, runPythonJson, timeIt,
 } from './util.js';
 
 interface Shape {
@@ -112,6 +112,7 @@ export async function main(args: string[]): Promise<void> {
 
   printJson({
     benchmark: 'gemm',
+    machine: machineInfo(),
     unit: 'GFLOP/s (2·m·n·k / median seconds per call); ratio = dendrite / numpy',
     isa: native.isa(),
     peer: numpyVersion ? `numpy ${numpyVersion} (OpenBLAS via the system BLAS)` : null,

@@ -16,7 +16,7 @@ import { defaultMnistDir, loadMnist } from '../src/data/mnist.js';
 import { backendInfo, manualSeed, setNumThreads } from '../src/index.js';
 import { buildMnistModel } from '../src/programs/train_mnist.js';
 import type { Sequential } from '../src/index.js';
-import { findPython, median, printJson, round } from './util.js';
+import { findPython, machineInfo, median, peerIsaEnv, printJson, round } from './util.js';
 
 interface Spec {
   batch: number;
@@ -61,7 +61,7 @@ function torchRun(python: string, name: string, threads: number, epochs: number,
   const dir = defaultMnistDir()!;
   const script = path.join(path.dirname(fileURLToPath(import.meta.url)), 'torch_train.py');
   const env = {
-    ...process.env,
+    ...peerIsaEnv(),
     OMP_NUM_THREADS: String(threads),
     OPENBLAS_NUM_THREADS: String(threads),
     MKL_NUM_THREADS: String(threads),
@@ -103,5 +103,5 @@ export async function main(args: string[]): Promise<void> {
       results.push(row);
     }
   }
-  printJson({ bench: 'train', backend: backendInfo(), epochs, limit: limit ?? null, results });
+  printJson({ bench: 'train', backend: backendInfo(), machine: machineInfo(), epochs, limit: limit ?? null, results });
 }

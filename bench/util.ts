@@ -1,5 +1,7 @@
 /** Timing helpers shared by the benchmarks: medians over repeated runs, JSON output. */
 import { spawnSync } from 'node:child_process';
+import os from 'node:os';
+import { nativeBackend } from '../src/backend/index.js';
 
 /** Median of a list of numbers. */
 export function median(xs: number[]): number {
@@ -82,7 +84,39 @@ def time_it(fn, repeats=7, batch_s=0.06, warmup_s=0.1):
 
 /** This process's environment with the BLAS and OpenMP pools of a Python peer set to `threads`. */
 export function peerThreadEnv(threads: number): NodeJS.ProcessEnv {
-  return { ...process.env, OPENBLAS_NUM_THREADS: String(threads), OMP_NUM_THREADS: String(threads) };
+  return { ...peerIsaEnv(), OPENBLAS_NUM_THREADS: String(threads), OMP_NUM_THREADS: String(threads) };
+}
+
+/**
+ * The environment for a peer process. When dendrite runs a lower path than the CPU's best
+ * (`--isa=avx2` on an AVX-512 machine), the peers are held to the same instruction set:
+ * OpenBLAS takes its Haswell (AVX2+FMA) kernels and oneDNN (PyTorch's convolutions) stops at AVX2,
+ * so the ratio compares like with like.
+ */
+export function peerIsaEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  const native = nativeBackend();
+  if (native.isa() === 'avx2' && native.supportedIsas().includes('avx512')) {
+    env.OPENBLAS_CORETYPE = 'Haswell';
+    env.ONEDNN_MAX_CPU_ISA = 'AVX2';
+    env.DNNL_MAX_CPU_ISA = 'AVX2';
+  }
+  return env;
+}
+
+/** What the figures were measured on: CPU model, the path dendrite ran, caches and GEMM blocking. */
+export function machineInfo(): Record<string, unknown> {
+  const native = nativeBackend();
+  const isa = native.isa();
+  return {
+    cpu: os.cpus()[0]?.model.trim() ?? 'unknown',
+    cores: os.cpus().length,
+    isa,
+    best_isa: native.supportedIsas().at(-1),
+    peer_isa: isa === 'avx2' && native.supportedIsas().includes('avx512') ? 'AVX2 (OpenBLAS Haswell kernels, oneDNN capped at AVX2)' : 'default',
+    caches: native.cacheSizes(),
+    gemm_blocking: native.gemmBlocking(),
+  };
 }
 
 /**
