@@ -56,6 +56,9 @@ function edgeTriples(): Triple[] {
   out.push([30, PACK_A_MIN_N - 1, 50], [30, PACK_A_MIN_N, 50], [30, PACK_A_MIN_N + 1, 50]);
   // Few columns (n <= 16, the AVX-512 dot-product path, kThinN in gemm_avx512.cc), with k tails.
   out.push([33, 10, 300], [6, 16, 33], [9, 15, 47], [5, 17, 40]);
+  // A read in place, or packed because its rows (stride k) would crowd one L1 set (k·4 a
+  // multiple of 4 KiB: rows_collide in gemm_driver.h packs slivers of more than six rows).
+  out.push([29, 97, 1000], [29, 97, 1024], [15, 130, 2048]);
   // Large enough for the thread pool: many row slivers (rows split) and few (columns split).
   out.push([127, 300, 300], [17, 1000, 127], [300, 64, 257], [600, 10, 300]);
   return out;

@@ -83,26 +83,8 @@ struct Kernel {
     _mm_storel_pi(reinterpret_cast<__m64*>(d + 4), _mm256_extractf128_ps(v, 1));
   }
 
-  // Packs mr <= MR rows of A stored row by row: dst[p·MR + r] = src[r·ld + p], through 8×8
-  // transposes (rows past mr read row 0 again; their slots are written but never read).
-  static void pack_a(const float* src, std::size_t ld, std::size_t kc, std::size_t mr, float* dst) {
-    const float* rp[8];
-    for (std::size_t i = 0; i < 8; ++i) rp[i] = src + (i < mr ? i : 0) * ld;
-    std::size_t p = 0;
-    for (; p + 8 <= kc; p += 8) {
-      if ((p & 15) == 0) {
-        for (std::size_t i = 0; i < mr; ++i) {
-          _mm_prefetch(reinterpret_cast<const char*>(rp[i] + p + 64), _MM_HINT_T0);
-        }
-      }
-      __m256 o[8];
-      transpose8(rp, p, o);
-      for (int q = 0; q < 8; ++q) store6(dst + (p + q) * MR, o[q]);
-    }
-    for (; p < kc; ++p) {
-      for (std::size_t i = 0; i < mr; ++i) dst[p * MR + i] = rp[i][p];
-    }
-  }
+  // A stored row by row is never packed on this path: six rows never crowd an L1 set
+  // (rows_collide in gemm_driver.h), so tiles read it in place.
 
   // Packs mr <= MR rows of A stored step by step: dst[p·MR + r] = src[p·ld + r].
   static void pack_at(const float* src, std::size_t ld, std::size_t kc, std::size_t mr,

@@ -172,18 +172,24 @@ void pack_at_generic(const float* src, std::size_t ld, std::size_t kc, std::size
 template <class K, class = void>
 struct HasPackA : std::false_type {};
 template <class K>
-struct HasPackA<K, std::void_t<decltype(&K::pack_a), decltype(&K::pack_at)>> : std::true_type {};
+struct HasPackA<K, std::void_t<decltype(&K::pack_a)>> : std::true_type {};
+template <class K, class = void>
+struct HasPackAt : std::false_type {};
+template <class K>
+struct HasPackAt<K, std::void_t<decltype(&K::pack_at)>> : std::true_type {};
 
 // Packs the mr×kc block of op(A) at (i0, pc) as out[p·MR + r].
 template <class K>
 void pack_a_sliver(const Params& P, std::size_t i0, std::size_t pc, std::size_t mr,
                    std::size_t kc, float* out) {
-  if constexpr (HasPackA<K>::value) {
-    if (P.ta) K::pack_at(P.a + pc * P.lda + i0, P.lda, kc, mr, out);
-    else K::pack_a(P.a + i0 * P.lda + pc, P.lda, kc, mr, out);
+  if (P.ta) {
+    const float* src = P.a + pc * P.lda + i0;
+    if constexpr (HasPackAt<K>::value) K::pack_at(src, P.lda, kc, mr, out);
+    else pack_at_generic<K::MR>(src, P.lda, kc, mr, out);
   } else {
-    if (P.ta) pack_at_generic<K::MR>(P.a + pc * P.lda + i0, P.lda, kc, mr, out);
-    else pack_a_generic<K::MR>(P.a + i0 * P.lda + pc, P.lda, kc, mr, out);
+    const float* src = P.a + i0 * P.lda + pc;
+    if constexpr (HasPackA<K>::value) K::pack_a(src, P.lda, kc, mr, out);
+    else pack_a_generic<K::MR>(src, P.lda, kc, mr, out);
   }
 }
 
@@ -208,7 +214,22 @@ constexpr std::uint32_t kSliverEmpty = 0, kSliverPacking = 1, kSliverReady = 2;
 // Tasks never wait for each other: a sliver another task is packing right now is packed again
 // privately. Tasks of the same rows start at different slivers so they seldom collide. Small
 // products skip packing: A is read in place when there are too few columns to reuse a sliver, B
-// when there are too few rows.
+// when there are too few rows. Untransposed A is also read in place when its rows do not crowd
+// an L1 set (rows_collide).
+// Whether `rows` rows of A read in place (row stride ld floats) would crowd one L1 set: more than
+// six of them in the same 64-byte slot of a 4 KiB page (L1 sets repeat every 4 KiB on common
+// 8-way caches). Then their cache lines evict each other at every step of k and A is packed;
+// otherwise reading it in place is as fast and saves the packing (measured on the conv and MLP
+// products: 10-30% faster).
+inline bool rows_collide(std::size_t ld, std::size_t rows) {
+  std::uint8_t slot[64] = {};
+  for (std::size_t r = 0; r < rows; ++r) {
+    const std::size_t line = (r * ld * sizeof(float)) % 4096 / 64;
+    if (++slot[line] > 6) return true;
+  }
+  return false;
+}
+
 // The blocking of kernel K on this CPU (chosen once).
 template <class K>
 const Blocking& blocking_of() {
@@ -229,7 +250,7 @@ void blocked(const Params& P) {
   const bool parallel = threads > 1 && double(m) * double(n) * double(k) >= kParallelMinWork;
 
   const bool pack_b = P.tb || (m >= K::PACK_B_MIN_M && n > NR);
-  const bool pack_a = n >= K::PACK_A_MIN_N;
+  const bool pack_a = n >= K::PACK_A_MIN_N && (P.ta || rows_collide(P.lda, MR));
   // Balanced blocks: never a sliver-thin last block in k.
   const std::size_t k_blocks = (k + KC - 1) / KC;
   const std::size_t kc_max = (k + k_blocks - 1) / k_blocks;
