@@ -214,20 +214,19 @@ export function decodeNpy(bytes: Uint8Array): NpyArray {
   const itemSize = descr === '<f4' ? 4 : 8;
   const dataStart = start + hlen;
   const available = bytes.length - dataStart;
-  // Multiplied with a stop as soon as the bytes run out, so a huge shape fails here instead of
-  // overflowing or allocating.
+  // Multiplied with a stop once past any real size, so a huge shape fails here instead of
+  // losing precision or allocating.
   let count = shape.includes(0) ? 0 : 1;
   let tooBig = false;
   for (const d of shape) {
-    if (count === 0) break;
     count *= d;
-    if (count * itemSize > available) {
+    if (count * itemSize > 2 ** 52) {
       tooBig = true;
       break;
     }
   }
   if (tooBig || count * itemSize !== available) {
-    const need = tooBig ? `more than ${available}` : String(count * itemSize);
+    const need = tooBig ? `more than ${2 ** 52}` : String(count * itemSize);
     throw new ValueError(`dendrite.decodeNpy: shape ${fmtShape(shape)} of '${descr}' needs ${need} bytes of data, the array has ${available}`);
   }
   const out = new Float32Array(count);
