@@ -5,7 +5,9 @@
  * a reason when it is missing, except in CI (CI=true), which installs it and fails without it.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -27,8 +29,10 @@ if (flwrVersion === null && !inCi) {
   console.warn(`flower tests skipped: python3 cannot import flwr and numpy (pip install 'flwr==1.12.0' numpy): ${(probe.stderr ?? '').trim().split('\n').pop()}`);
 }
 const children: ChildProcess[] = [];
+const dirs: string[] = [];
 afterAll(() => {
   for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
 function freePort(): Promise<number> {
@@ -181,6 +185,49 @@ describeFlower('Flower interop (python flwr server)', () => {
     expect(logs).toEqual([]);
   }, 160_000);
 
+  it('joins over TLS with the server CA as root certificate; a client trusting another CA is refused', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'dendrite-flower-tls-'));
+    dirs.push(dir);
+    for (const sub of ['good', 'other']) {
+      mkdirSync(path.join(dir, sub));
+      const r = spawnSync('python3', [path.join(fixtures, 'flower_certs.py'), path.join(dir, sub)], { encoding: 'utf8', timeout: 60_000 });
+      expect(r.status, r.stderr).toBe(0);
+    }
+    const port = await freePort();
+    const server = runPython('flower_server.py', [String(port), '1', path.join(dir, 'good')], 60_000);
+    const data = await loadMnist(undefined, { trainLimit: 400, testLimit: 200 });
+    const makeClient = (i: number): FlowerClient => {
+      const model = sequential([layers.dense({ units: 10, activation: 'softmax', inputShape: [784] })]);
+      model.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
+      const x = new Tensor(data.train.images.data.slice(i * 200 * 784, (i + 1) * 200 * 784), [200, 784]);
+      return flowerModelClient(model, { x, y: data.train.labels.slice(i * 200, (i + 1) * 200) });
+    };
+    const stranger = startFlowerClient({
+      serverAddress: `127.0.0.1:${port}`,
+      client: makeClient(0),
+      rootCertificates: readFileSync(path.join(dir, 'other', 'ca.pem')),
+      connectTimeoutMs: 3_000,
+      log: () => {},
+    });
+    await expect(stranger).rejects.toThrow(/could not connect to a Flower server at 127\.0\.0\.1:\d+ within 3000 ms/);
+    const abort = new AbortController();
+    const guard = setTimeout(() => abort.abort(), 50_000);
+    try {
+      const ca = readFileSync(path.join(dir, 'good', 'ca.pem'));
+      const clients = [0, 1].map((i) =>
+        startFlowerClient({ serverAddress: `127.0.0.1:${port}`, client: makeClient(i), rootCertificates: ca, signal: abort.signal, connectTimeoutMs: 30_000, log: () => {} }),
+      );
+      const [lines, ...summaries] = await Promise.all([server.done, ...clients]);
+      const done = (lines as Array<Record<string, unknown>>).find((l) => l.event === 'done') as { tls: boolean; clients: string[]; fit_results: number; accuracy: Array<[number, number]> };
+      expect(done).toMatchObject({ tls: true, fit_results: 2 });
+      expect(done.clients).toHaveLength(2);
+      expect(done.accuracy).toHaveLength(1);
+      for (const s of summaries as FlowerClientSummary[]) expect(s).toMatchObject({ rounds: 1, evaluations: 1, rejected: 0 });
+    } finally {
+      clearTimeout(guard);
+    }
+  }, 70_000);
+
   it('malformed server messages get an error status and the client keeps serving', async () => {
     const port = await freePort();
     const server = runPython('flower_hostile_server.py', [String(port)], 60_000);
@@ -190,6 +237,7 @@ describeFlower('Flower interop (python flwr server)', () => {
       parameterShapes: shapes,
       getParameters: () => shapes.map((s) => ({ data: new Float32Array(s.reduce((a, b) => a * b, 1)).fill(0.5), shape: s })),
       fit: (params: NdArray[], config) => {
+        if (config.explode === true) throw new Error('the local dataset is unavailable');
         seen.push(`fit ${params.map((p) => p.shape.join('x')).join(',')} ${JSON.stringify(Object.fromEntries(Object.entries(config).sort()))}`);
         return { parameters: params.map((p) => ({ data: p.data.map((v) => v + 1), shape: p.shape })), numExamples: 7, metrics: { note: 'ok', n: 2.5 } };
       },
@@ -217,6 +265,7 @@ describeFlower('Flower interop (python flwr server)', () => {
       expect(String(byCase.wrong_count!.message)).toMatch(/3 tensors, the model has 2/);
       expect(byCase.good_fit).toMatchObject({ kind: 'fit_res', code: 'OK', num_examples: 7, shapes: [[3, 2], [2]], values: [2, 3], metrics: { note: 'ok', n: 2.5 } });
       expect(byCase.float64_fit).toMatchObject({ kind: 'fit_res', code: 'OK', values: [1.5, 1.5] });
+      expect(byCase.client_throws).toMatchObject({ kind: 'fit_res', code: 'FIT_NOT_IMPLEMENTED', message: 'the local dataset is unavailable' });
       expect(byCase.evaluate).toMatchObject({ kind: 'evaluate_res', code: 'OK', loss: 0.25, num_examples: 5, metrics: { accuracy: 0.75 } });
       expect(byCase.bad_evaluate).toMatchObject({ kind: 'evaluate_res', code: 'EVALUATE_NOT_IMPLEMENTED' });
       expect(byCase.reconnect).toMatchObject({ kind: 'disconnect_res', reason: 'ACK' });
@@ -225,11 +274,44 @@ describeFlower('Flower interop (python flwr server)', () => {
         'fit 3x2,2 {}',
         'evaluate 1',
       ]);
-      expect(summary).toMatchObject({ rounds: 2, evaluations: 1, parameterRequests: 1, rejected: 12, joins: 1, serverRounds: [1] });
-      expect(logs).toHaveLength(12);
+      expect(summary).toMatchObject({ rounds: 2, evaluations: 1, parameterRequests: 1, rejected: 13, joins: 1, serverRounds: [1] });
+      expect(logs).toHaveLength(13);
+      expect(logs.join('\n')).toMatch(/fit rejected: dendrite\.flower\.fit: the server sent tensor 0 \[3, 2\] with a non-finite value \(NaN\) at index 3/);
     } finally {
       clearTimeout(guard);
     }
+  }, 70_000);
+});
+
+describeFlower('Flower reconnect', () => {
+  it('a ReconnectIns with a delay makes the client leave, wait and join again; one without ends the session', async () => {
+    const port = await freePort();
+    const server = runPython('flower_hostile_server.py', [String(port), 'reconnect'], 60_000);
+    const client: FlowerClient = {
+      parameterShapes: [[2]],
+      getParameters: () => [{ data: new Float32Array([4, 5]), shape: [2] }],
+      fit: () => {
+        throw new Error('not used');
+      },
+      evaluate: () => ({ loss: 1.5, numExamples: 3 }),
+    };
+    const logs: string[] = [];
+    const t0 = Date.now();
+    const [lines, summary] = await Promise.all([
+      server.done,
+      startFlowerClient({ serverAddress: `127.0.0.1:${port}`, client, connectTimeoutMs: 30_000, log: (l) => logs.push(l) }),
+    ]);
+    const replies = (lines.find((l) => l.event === 'done') as { replies: Array<Record<string, unknown>> }).replies;
+    expect(replies.map((r) => [r.case, r.kind, r.code ?? r.reason])).toEqual([
+      ['get_parameters', 'get_parameters_res', 'OK'],
+      ['reconnect_later', 'disconnect_res', 'RECONNECT'],
+      ['evaluate', 'evaluate_res', 'EVALUATE_NOT_IMPLEMENTED'], // the server sent 2 tensors of [3, 2]; the model has one [2]
+      ['reconnect', 'disconnect_res', 'ACK'],
+    ]);
+    expect(String(replies[2]!.message)).toMatch(/2 tensors, the model has 1/);
+    expect(summary).toMatchObject({ joins: 2, parameterRequests: 1, evaluations: 0, rejected: 1 });
+    expect(logs).toContain('flower client: the server asked to reconnect in 1 s');
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(1000);
   }, 70_000);
 });
 
@@ -238,7 +320,7 @@ describe('startFlowerClient without a server', () => {
     const port = await freePort();
     const client: FlowerClient = { getParameters: () => [], fit: () => ({ parameters: [], numExamples: 0 }), evaluate: () => ({ loss: 0, numExamples: 0 }) };
     const t0 = Date.now();
-    await expect(startFlowerClient({ serverAddress: `127.0.0.1:${port}`, client, connectTimeoutMs: 500 })).rejects.toThrow(/no Flower server answered at 127\.0\.0\.1:\d+ within 500 ms/);
+    await expect(startFlowerClient({ serverAddress: `127.0.0.1:${port}`, client, connectTimeoutMs: 500 })).rejects.toThrow(/could not connect to a Flower server at 127\.0\.0\.1:\d+ within 500 ms/);
     expect(Date.now() - t0).toBeLessThan(5_000);
   });
 

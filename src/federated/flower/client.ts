@@ -442,7 +442,7 @@ function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
 function waitForReady(stub: grpc.Client, ms: number, address: string): Promise<void> {
   return new Promise((resolve, reject) => {
     stub.waitForReady(Date.now() + ms, (err) => {
-      if (err) reject(new Error(`dendrite.startFlowerClient: no Flower server answered at ${address} within ${ms} ms (${err.message})`));
+      if (err) reject(new Error(`dendrite.startFlowerClient: could not connect to a Flower server at ${address} within ${ms} ms (${err.message})`));
       else resolve();
     });
   });
