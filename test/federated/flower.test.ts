@@ -315,12 +315,50 @@ describeFlower('Flower reconnect', () => {
   }, 70_000);
 });
 
+describeFlower('Flower server failure', () => {
+  it('a server that dies mid-session makes the client reject with the stream error, not hang', async () => {
+    const port = await freePort();
+    const child = spawn('python3', [path.join(fixtures, 'flower_hostile_server.py'), String(port), 'stall'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    children.push(child);
+    let joined = false;
+    child.stdout!.setEncoding('utf8').on('data', (d: string) => {
+      // Killed the moment it reports the client's join: a server crash in the middle of a session.
+      if (!joined && d.includes('"joined"')) {
+        joined = true;
+        child.kill('SIGKILL');
+      }
+    });
+    const client: FlowerClient = {
+      getParameters: () => [{ data: new Float32Array([1, 2]), shape: [2] }],
+      fit: (p) => ({ parameters: p, numExamples: 1 }),
+      evaluate: () => ({ loss: 0, numExamples: 1 }),
+    };
+    const t0 = Date.now();
+    await expect(startFlowerClient({ serverAddress: `127.0.0.1:${port}`, client, connectTimeoutMs: 30_000, log: () => {} })).rejects.toThrow(
+      /the Flower stream failed: (UNAVAILABLE|CANCELLED|INTERNAL)/,
+    );
+    expect(joined).toBe(true);
+    expect(Date.now() - t0).toBeLessThan(30_000);
+  }, 40_000);
+});
+
 describe('startFlowerClient without a server', () => {
   it('rejects with a clear error when nothing listens, within the connect timeout', async () => {
     const port = await freePort();
     const client: FlowerClient = { getParameters: () => [], fit: () => ({ parameters: [], numExamples: 0 }), evaluate: () => ({ loss: 0, numExamples: 0 }) };
     const t0 = Date.now();
     await expect(startFlowerClient({ serverAddress: `127.0.0.1:${port}`, client, connectTimeoutMs: 500 })).rejects.toThrow(/could not connect to a Flower server at 127\.0\.0\.1:\d+ within 500 ms/);
+    expect(Date.now() - t0).toBeLessThan(5_000);
+  });
+
+  it('an abort while waiting for the server rejects at once with an AbortError', async () => {
+    const port = await freePort();
+    const client: FlowerClient = { getParameters: () => [], fit: () => ({ parameters: [], numExamples: 0 }), evaluate: () => ({ loss: 0, numExamples: 0 }) };
+    const abort = new AbortController();
+    const t0 = Date.now();
+    const run = startFlowerClient({ serverAddress: `127.0.0.1:${port}`, client, connectTimeoutMs: 30_000, signal: abort.signal });
+    setTimeout(() => abort.abort(), 100);
+    await expect(run).rejects.toMatchObject({ name: 'AbortError' });
     expect(Date.now() - t0).toBeLessThan(5_000);
   });
 

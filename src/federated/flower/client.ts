@@ -372,6 +372,7 @@ function join(stub: FlowerServiceClient, client: FlowerClient, summary: FlowerCl
   return new Promise<JoinOutcome>((resolve, reject) => {
     const call = stub.Join();
     let settled = false;
+    let ended = false; // the server sent its final status
     let disconnecting: number | null | undefined; // set once a ReconnectIns was answered
     let chain = Promise.resolve();
     let closeTimer: NodeJS.Timeout | undefined;
@@ -408,7 +409,7 @@ function join(stub: FlowerServiceClient, client: FlowerClient, summary: FlowerCl
           return;
         }
         const reply = await answer(msg, client, summary, opts.log);
-        if (!settled) call.write(reply);
+        if (!settled && !ended) call.write(reply);
       }).catch((e: unknown) => finish(e instanceof Error ? e : new Error(String(e))));
     });
     call.on('error', (e: grpc.ServiceError) => {
@@ -417,6 +418,7 @@ function join(stub: FlowerServiceClient, client: FlowerClient, summary: FlowerCl
       else finish(new Error(`dendrite.startFlowerClient: the Flower stream failed: ${grpc.status[e.code] ?? e.code} ${e.details ?? e.message}`));
     });
     call.on('status', (s: grpc.StatusObject) => {
+      ended = true;
       if (s.code === grpc.status.OK || disconnecting !== undefined) {
         void chain.then(() => finish(null, { reconnectAfter: disconnecting ?? null }));
       }
@@ -439,9 +441,13 @@ function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
   });
 }
 
-function waitForReady(stub: grpc.Client, ms: number, address: string): Promise<void> {
+function waitForReady(stub: grpc.Client, ms: number, address: string, signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(new AbortError('dendrite.startFlowerClient: aborted'));
+    const onAbort = (): void => reject(new AbortError('dendrite.startFlowerClient: aborted'));
+    signal?.addEventListener('abort', onAbort, { once: true });
     stub.waitForReady(Date.now() + ms, (err) => {
+      signal?.removeEventListener('abort', onAbort);
       if (err) reject(new Error(`dendrite.startFlowerClient: could not connect to a Flower server at ${address} within ${ms} ms (${err.message})`));
       else resolve();
     });
@@ -489,7 +495,7 @@ export async function startFlowerClient(options: StartFlowerClientOptions): Prom
     }) as unknown as FlowerServiceClient;
     let delaySeconds: number;
     try {
-      await waitForReady(stub, connectTimeoutMs, serverAddress);
+      await waitForReady(stub, connectTimeoutMs, serverAddress, options.signal);
       summary.joins++;
       const outcome = await join(stub, client, summary, { log, ...(options.signal ? { signal: options.signal } : {}) });
       if (outcome.reconnectAfter === null || options.reconnect === false) return summary;
