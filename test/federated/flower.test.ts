@@ -236,6 +236,7 @@ describeFlower('Flower interop (python flwr server)', () => {
     const client: FlowerClient = {
       parameterShapes: shapes,
       getParameters: () => shapes.map((s) => ({ data: new Float32Array(s.reduce((a, b) => a * b, 1)).fill(0.5), shape: s })),
+      getProperties: (config) => ({ asked: String(config.q), samples: 7, local: true }),
       fit: (params: NdArray[], config) => {
         if (config.explode === true) throw new Error('the local dataset is unavailable');
         seen.push(`fit ${params.map((p) => p.shape.join('x')).join(',')} ${JSON.stringify(Object.fromEntries(Object.entries(config).sort()))}`);
@@ -257,6 +258,9 @@ describeFlower('Flower interop (python flwr server)', () => {
       const replies = (lines.find((l) => l.event === 'done') as { replies: Array<Record<string, unknown>> }).replies;
       const byCase = Object.fromEntries(replies.map((r) => [r.case as string, r]));
       expect(byCase.get_parameters).toMatchObject({ kind: 'get_parameters_res', code: 'OK', shapes: [[3, 2], [2]], values: [0.5, 0.5] });
+      expect(byCase.get_properties).toMatchObject({ kind: 'get_properties_res', code: 'OK', properties: { asked: 'dataset', samples: 7, local: true } });
+      expect(byCase.empty_message).toMatchObject({ kind: 'get_properties_res', code: 'GET_PROPERTIES_NOT_IMPLEMENTED' });
+      expect(String(byCase.empty_message!.message)).toMatch(/unknown server message 'undefined'/);
       for (const bad of ['wrong_count', 'wrong_shape', 'nan', 'inf', 'pickle', 'float16', 'fortran', 'truncated', 'tensor_type', 'huge_shape', 'bad_magic']) {
         expect(byCase[bad], bad).toMatchObject({ kind: 'fit_res', code: 'FIT_NOT_IMPLEMENTED' });
       }
@@ -274,8 +278,8 @@ describeFlower('Flower interop (python flwr server)', () => {
         'fit 3x2,2 {}',
         'evaluate 1',
       ]);
-      expect(summary).toMatchObject({ rounds: 2, evaluations: 1, parameterRequests: 1, rejected: 13, joins: 1, serverRounds: [1] });
-      expect(logs).toHaveLength(13);
+      expect(summary).toMatchObject({ rounds: 2, evaluations: 1, parameterRequests: 1, rejected: 14, joins: 1, serverRounds: [1] });
+      expect(logs).toHaveLength(14);
       expect(logs.join('\n')).toMatch(/fit rejected: dendrite\.flower\.fit: the server sent tensor 0 \[3, 2\] with a non-finite value \(NaN\) at index 3/);
     } finally {
       clearTimeout(guard);

@@ -47,6 +47,8 @@ export interface FlowerClient {
    * is checked against them before fit/evaluate run, and the client's own replies too.
    */
   readonly parameterShapes?: readonly (readonly number[])[];
+  /** Answers the server's GetPropertiesIns; without it, they get GET_PROPERTIES_NOT_IMPLEMENTED (as Flower's Client). */
+  getProperties?(config: FlowerConfig): FlowerConfig | Promise<FlowerConfig>;
   getParameters(config: FlowerConfig): NdArray[] | Promise<NdArray[]>;
   fit(parameters: NdArray[], config: FlowerConfig): FitResult | Promise<FitResult>;
   evaluate(parameters: NdArray[], config: FlowerConfig): EvaluateResult | Promise<EvaluateResult>;
@@ -81,7 +83,7 @@ export interface FlowerClientSummary {
   evaluations: number;
   /** GetParametersIns answered. */
   parameterRequests: number;
-  /** Messages answered with an error status (malformed content, or the client threw). */
+  /** Messages answered with an error status (malformed or unsupported content, or the client threw). */
   rejected: number;
   /** Joins of the FlowerService stream (more than 1 after a ReconnectIns with a delay). */
   joins: number;
@@ -291,7 +293,7 @@ class AbortError extends Error {
   override name = 'AbortError';
 }
 
-/** Answers one server message; null for a ReconnectIns (handled by the caller). */
+/** The reply to one server message other than a ReconnectIns (which join() answers itself). */
 async function answer(msg: WireServerMessage, client: FlowerClient, summary: FlowerClientSummary, log: (l: string) => void): Promise<WireClientMessage> {
   const shapes = client.parameterShapes;
   const kind = msg.msg;
@@ -353,8 +355,16 @@ async function answer(msg: WireServerMessage, client: FlowerClient, summary: Flo
     }
   }
   if (kind === 'get_properties_ins') {
-    summary.rejected++;
-    return { get_properties_res: { status: { code: STATUS_FAILED.get_properties_res, message: 'dendrite clients have no properties' }, properties: {} } };
+    try {
+      if (typeof client.getProperties !== 'function') throw new ArgumentError('dendrite.flower.getProperties: this client does not implement getProperties');
+      const config = configFromWire('flower.getProperties', msg.get_properties_ins?.config);
+      const properties = configToWire('flower.getProperties', await client.getProperties(config));
+      return { get_properties_res: { status: { code: STATUS_OK, message: 'Success' }, properties } };
+    } catch (e) {
+      summary.rejected++;
+      log(`flower client: get_properties failed: ${errorMessage(e)}`);
+      return { get_properties_res: { status: { code: STATUS_FAILED.get_properties_res, message: errorMessage(e) }, properties: {} } };
+    }
   }
   // An empty or unknown message (a newer server's field): there is no reply kind for it, so it is
   // answered as an unavailable property request, which the server treats as a failed call.
@@ -461,7 +471,7 @@ function waitForReady(stub: grpc.Client, ms: number, address: string, signal: Ab
  * connection cannot be made or fails, or on `signal`.
  *
  * ```ts
- * const summary = await startFlowerClient({ serverAddress: '127.0.0.1:8080', client: sequentialFlowerClient(model, { x, y }) });
+ * const summary = await startFlowerClient({ serverAddress: '127.0.0.1:8080', client: flowerModelClient(model, { x, y }) });
  * ```
  */
 export async function startFlowerClient(options: StartFlowerClientOptions): Promise<FlowerClientSummary> {
