@@ -10,6 +10,7 @@
 #include <string>
 
 #include "args.h"
+#include "dendrite/activation.h"
 #include "dendrite/conv.h"
 #include "families.h"
 
@@ -112,11 +113,14 @@ constexpr std::size_t kF = sizeof(float);
   throw_range(env, op, "could not allocate the im2col scratch buffer");
 }
 
-// conv2d(geom, x, w, bias, y)
+// conv2d(geom, x, w, bias, y[, act, actAlpha])
 Napi::Value Conv2d(const Napi::CallbackInfo& info) {
   const char* op = "conv2d";
   Napi::Env env = info.Env();
   require_args(info, 5, op);
+  const bool has_act = info.Length() > 5 && !info[5].IsUndefined();
+  const int act = has_act ? enum_arg(info, 5, op, "act", kActivationCount) : 0;
+  const float act_alpha = has_act && info.Length() > 6 ? float_arg(info, 6, op, "actAlpha") : 0.0f;
   ConvSizes s;
   const Conv2dGeometry g = conv_geometry_arg(info, 0, op, &s);
   F32 x = f32_arg(info, 1, op, "x");
@@ -132,7 +136,9 @@ Napi::Value Conv2d(const Napi::CallbackInfo& info) {
   require_no_alias(env, op, "y", y, s.y, "w", w, s.w);
   if (has_bias) require_no_alias(env, op, "y", y, s.y, "bias", bias, g.out_c);
   const float* bias_data = has_bias && g.out_c > 0 ? bias.data : nullptr;
-  if (!conv2d_forward(g, x.data, w.data, bias_data, y.data)) out_of_memory(env, op);
+  if (!conv2d_forward(g, x.data, w.data, bias_data, y.data, static_cast<Activation>(act), act_alpha)) {
+    out_of_memory(env, op);
+  }
   return env.Undefined();
 }
 

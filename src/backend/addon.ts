@@ -68,7 +68,10 @@ export interface NativeAddon {
 
   // ── conv/pool family (conv_binding.cc). `geom` is the Conv2dGeometry/Pool2dGeometry fields as
   // an array of integers in their declaration order.
-  conv2d(geom: number[], x: Float32Array, w: Float32Array, bias: Float32Array | null, y: Float32Array): void;
+  conv2d(
+    geom: number[], x: Float32Array, w: Float32Array, bias: Float32Array | null, y: Float32Array,
+    act?: number, actAlpha?: number,
+  ): void;
   conv2dBackwardInput(geom: number[], dy: Float32Array, w: Float32Array, dx: Float32Array): void;
   conv2dBackwardFilter(
     geom: number[], x: Float32Array, dy: Float32Array, dw: Float32Array, db: Float32Array | null, beta: number,

@@ -231,8 +231,14 @@ export interface Backend {
     outStrides?: readonly number[],
   ): void;
 
-  /** y = conv2d(x, w) (+ bias [outC] when given); y is overwritten. */
-  conv2d(g: Conv2dGeometry, x: Float32Array, w: Float32Array, bias: Float32Array | null, y: Float32Array): void;
+  /**
+   * y = act(conv2d(x, w) (+ bias [outC] when given)); y is overwritten. The activation (default
+   * identity) is applied to each block of output rows while it is in cache.
+   */
+  conv2d(
+    g: Conv2dGeometry, x: Float32Array, w: Float32Array, bias: Float32Array | null, y: Float32Array,
+    act?: ActivationName, actAlpha?: number,
+  ): void;
   /** dx = gradient of conv2d with respect to x, given dy; dx is overwritten. */
   conv2dBackwardInput(g: Conv2dGeometry, dy: Float32Array, w: Float32Array, dx: Float32Array): void;
   /**

@@ -129,8 +129,11 @@ export class NativeBackend implements Backend {
   }
 
   // ── conv/pool family
-  conv2d(g: Conv2dGeometry, x: Float32Array, w: Float32Array, bias: Float32Array | null, y: Float32Array): void {
-    this.addon.conv2d(this.convGeom(g), x, w, bias, y);
+  conv2d(
+    g: Conv2dGeometry, x: Float32Array, w: Float32Array, bias: Float32Array | null, y: Float32Array,
+    act: ActivationName = 'identity', actAlpha = 0,
+  ): void {
+    this.addon.conv2d(this.convGeom(g), x, w, bias, y, this.act(act), actAlpha);
   }
   conv2dBackwardInput(g: Conv2dGeometry, dy: Float32Array, w: Float32Array, dx: Float32Array): void {
     this.addon.conv2dBackwardInput(this.convGeom(g), dy, w, dx);

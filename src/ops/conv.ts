@@ -152,12 +152,15 @@ function convCore(
     if (reduction === 0) {
       // No input channels: the output is the bias alone.
       if (b !== null) for (let p = 0; p < pixels; p++) y.set(b.data, p * g.outC);
+    } else if (fused) {
+      // The activation runs inside the conv, on each block of rows while it is in cache.
+      be.conv2d(g, x.data, w.data, b?.data ?? null, y, act, alpha);
     } else {
       be.conv2d(g, x.data, w.data, b?.data ?? null, y);
     }
     if (act !== 'identity') {
       if (fused) {
-        be.activation(act, y, y, alpha);
+        if (reduction === 0) be.activation(act, y, y, alpha);
       } else {
         z = y.slice();
         be.activation(act, z, y, alpha);

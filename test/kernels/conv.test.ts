@@ -106,6 +106,11 @@ describe('conv2d: native vs reference', () => {
 
       const y = new Float32Array(M * g.outC);
       reference.conv2d(g, x, w, bias, y);
+      // The activation fused into the forward pass, varied over the cases.
+      const act = (['relu', 'sigmoid', 'leaky_relu', 'tanh'] as const)[t % 4]!;
+      const actAlpha = act === 'leaky_relu' ? 0.1 : 0;
+      const ya = new Float32Array(M * g.outC);
+      reference.conv2d(g, x, w, bias, ya, act, actAlpha);
       const dx = new Float32Array(x.length);
       reference.conv2dBackwardInput(g, dy, w, dx);
       const dw = Float32Array.from(dw0);
@@ -120,16 +125,20 @@ describe('conv2d: native vs reference', () => {
         for (const threads of [1, 2]) {
           const where = `${isa} ${threads}t ${name}`;
           const ny = new Float32Array(y.length).fill(NaN);
+          const nya = new Float32Array(y.length).fill(NaN);
           const ndx = new Float32Array(dx.length).fill(NaN);
           const ndw = Float32Array.from(dw0);
           const ndb = Float32Array.from(db0);
           withIsa(isa, () => withThreads(threads, () => {
             native.conv2d(g, x, w, bias, ny);
+            native.conv2d(g, x, w, bias, nya, act, actAlpha);
             native.conv2dBackwardInput(g, dy, w, ndx);
             native.conv2dBackwardFilter(g, x, dy, ndw, ndb, beta);
           }));
           let r = compareArrays(ny, y, fa, fr);
           expect(r.ok, `forward ${where}: ${r.message}`).toBe(true);
+          r = compareArrays(nya, ya, fa, fr);
+          expect(r.ok, `forward with ${act} ${where}: ${r.message}`).toBe(true);
           r = compareArrays(ndx, dx, ia, ir);
           expect(r.ok, `input gradient ${where}: ${r.message}`).toBe(true);
           r = compareArrays(ndw, dw, wa, wr);

@@ -1,6 +1,8 @@
 // 2-D convolution (im2col + packed SGEMM) and pooling over NHWC tensors.
 #pragma once
 #include <cstddef>
+
+#include "dendrite/activation.h"
 #include <cstdint>
 
 namespace dendrite {
@@ -28,9 +30,10 @@ constexpr std::size_t kPool2dGeometryFields = 12;
 // The conv entry points return false only when their scratch memory (a few MiB at most) cannot
 // be allocated; they have written nothing meaningful then.
 
-// y = conv2d(x, w) + bias (bias: out_c elements or null).
+// y = act(conv2d(x, w) + bias) (bias: out_c elements or null), the activation applied to each
+// chunk of output rows while it is still in cache.
 bool conv2d_forward(const Conv2dGeometry& g, const float* x, const float* w, const float* bias,
-                    float* y);
+                    float* y, Activation act = Activation::Identity, float act_alpha = 0.0f);
 // dx (overwritten) = gradient of Σ dy·conv2d(x, w) with respect to x.
 bool conv2d_backward_input(const Conv2dGeometry& g, const float* dy, const float* w, float* dx);
 // dw = beta·dw + gradient with respect to w; db (when not null) = beta·db + Σ dy over pixels.

@@ -127,7 +127,7 @@ void fill(float* p, std::size_t n, float v) { std::fill(p, p + n, v); }
 }  // namespace
 
 bool conv2d_forward(const Conv2dGeometry& g, const float* x, const float* w, const float* bias,
-                    float* y) {
+                    float* y, Activation act, float act_alpha) {
   const std::size_t M = g.batch * g.out_h * g.out_w;
   const std::size_t K = g.k_h * g.k_w * g.in_c;
   const std::size_t N = g.out_c;
@@ -136,10 +136,11 @@ bool conv2d_forward(const Conv2dGeometry& g, const float* x, const float* w, con
     for (std::size_t p = 0; p < M; ++p) {
       for (std::size_t c = 0; c < N; ++c) y[p * N + c] = bias != nullptr ? bias[c] : 0.0f;
     }
+    if (act != Activation::Identity) activation_forward(act, y, y, M * N, act_alpha);
     return true;
   }
   if (is_pointwise(g)) {
-    sgemm_bias_act(false, false, M, N, K, x, w, bias, Activation::Identity, 0.0f, y);
+    sgemm_bias_act(false, false, M, N, K, x, w, bias, act, act_alpha, y);
     return true;
   }
   const Kernels k = kernels();
@@ -154,8 +155,7 @@ bool conv2d_forward(const Conv2dGeometry& g, const float* x, const float* w, con
     const std::size_t rows = std::min(R, M - p0);
     float* col = scratch.get() + slot * R * K;
     k.im2col(g, x, p0, rows, col);
-    sgemm_bias_act(false, false, rows, N, K, col, w, bias, Activation::Identity, 0.0f,
-                   y + p0 * N);
+    sgemm_bias_act(false, false, rows, N, K, col, w, bias, act, act_alpha, y + p0 * N);
   });
   return true;
 }

@@ -4,7 +4,8 @@
  * A pooling window that covers no input position at all (possible only with padding at least
  * as large as the window) yields 0 and, for max, argmax −1 (backward skips it).
  */
-import type { Conv2dGeometry, Pool2dGeometry } from '../backend.js';
+import type { ActivationName, Conv2dGeometry, Pool2dGeometry } from '../backend.js';
+import { activation } from './activation.js';
 
 /**
  * Calls `tap(yBase, xBase, wBase)` for every output pixel and each kernel tap of it that lands
@@ -31,8 +32,11 @@ function forEachTap(g: Conv2dGeometry, tap: (yBase: number, xBase: number, wBase
   }
 }
 
-/** y = conv2d(x, w) + bias: x [N,H,W,inC], w [kH,kW,inC,outC], y [N,outH,outW,outC]. */
-export function conv2d(g: Conv2dGeometry, x: Float32Array, w: Float32Array, bias: Float32Array | null, y: Float32Array): void {
+/** y = act(conv2d(x, w) + bias): x [N,H,W,inC], w [kH,kW,inC,outC], y [N,outH,outW,outC]. */
+export function conv2d(
+  g: Conv2dGeometry, x: Float32Array, w: Float32Array, bias: Float32Array | null, y: Float32Array,
+  act: ActivationName = 'identity', actAlpha = 0,
+): void {
   const { batch, inC, outC, outH, outW } = g;
   const acc = new Float64Array(batch * outH * outW * outC);
   if (bias !== null) for (let k = 0; k < acc.length; k++) acc[k] = bias[k % outC]!;
@@ -44,6 +48,7 @@ export function conv2d(g: Conv2dGeometry, x: Float32Array, w: Float32Array, bias
     }
   });
   for (let k = 0; k < acc.length; k++) y[k] = acc[k]!;
+  if (act !== 'identity') activation(act, y.subarray(0, acc.length), y.subarray(0, acc.length), actAlpha);
 }
 
 /** dx = ∂(Σ dy·conv2d(x, w))/∂x; dx is overwritten. */
