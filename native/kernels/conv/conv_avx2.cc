@@ -1,5 +1,6 @@
-// AVX2 conv kernels: conv_impl.inc over 8-lane __m256 vectors; partial vectors use masked
-// loads and stores (one instruction each instead of a loop: the 1-channel im2col is all tails).
+// AVX2 conv kernels: conv_impl.inc over 8-lane __m256 vectors; partial vectors use masked loads
+// and 4/2/1-float stores (the 1-channel im2col is all tails, and VEX masked stores are slow on
+// several CPUs).
 #include <immintrin.h>
 
 #include <cstddef>
@@ -11,6 +12,24 @@
 namespace dendrite {
 namespace avx2 {
 namespace {
+
+// The first n < 8 lanes of v to p, touching nothing past p + n.
+inline void store_first(float* p, __m256 v, std::size_t n) {
+  __m128 part = _mm256_castps256_ps128(v);
+  if (n >= 4) {
+    _mm_storeu_ps(p, part);
+    part = _mm256_extractf128_ps(v, 1);
+    p += 4;
+    n -= 4;
+  }
+  if (n >= 2) {
+    _mm_storel_pi(reinterpret_cast<__m64*>(p), part);
+    part = _mm_movehl_ps(part, part);
+    p += 2;
+    n -= 2;
+  }
+  if (n != 0) _mm_store_ss(p, part);
+}
 
 struct S {
   using V = __m256;
@@ -40,14 +59,13 @@ struct S {
     _mm256_storeu_si256(reinterpret_cast<__m256i*>(p), v);
   }
   static void copy_part(float* dst, const float* src, std::size_t n) {
-    const __m256i m = lane_mask(n);
-    _mm256_maskstore_ps(dst, m, _mm256_maskload_ps(src, m));
+    store_first(dst, _mm256_maskload_ps(src, lane_mask(n)), n);
   }
   static void add_part(float* dst, const float* src, std::size_t n) {
     const __m256i m = lane_mask(n);
-    _mm256_maskstore_ps(dst, m, _mm256_add_ps(_mm256_maskload_ps(dst, m), _mm256_maskload_ps(src, m)));
+    store_first(dst, _mm256_add_ps(_mm256_maskload_ps(dst, m), _mm256_maskload_ps(src, m)), n);
   }
-  static void zero_part(float* dst, std::size_t n) { vstore_part(dst, _mm256_setzero_ps(), n); }
+  static void zero_part(float* dst, std::size_t n) { store_first(dst, _mm256_setzero_ps(), n); }
 };
 
 }  // namespace
