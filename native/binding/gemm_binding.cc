@@ -122,7 +122,7 @@ Napi::Value GemmBiasAct(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
-// gemmBlocking() → { mr, nr, kc, nc } of the active path.
+// gemmBlocking() → { mr, nr, kc, nc, mc } of the active path.
 Napi::Value GemmBlockingInfo(const Napi::CallbackInfo& info) {
   const GemmBlocking b = gemm_blocking();
   Napi::Object out = Napi::Object::New(info.Env());
@@ -130,6 +130,7 @@ Napi::Value GemmBlockingInfo(const Napi::CallbackInfo& info) {
   out.Set("nr", Napi::Number::New(info.Env(), static_cast<double>(b.nr)));
   out.Set("kc", Napi::Number::New(info.Env(), static_cast<double>(b.kc)));
   out.Set("nc", Napi::Number::New(info.Env(), static_cast<double>(b.nc)));
+  out.Set("mc", Napi::Number::New(info.Env(), static_cast<double>(b.mc)));
   return out;
 }
 

@@ -18,7 +18,7 @@ export interface NativeAddon {
   /** Data cache sizes in bytes, as the GEMM blocking sees them. */
   cacheSizes(): { l1d: number; l2: number; l3: number; detected: boolean };
   /** The active path's register tile (mr×nr) and cache blocking (kc, nc). */
-  gemmBlocking(): { mr: number; nr: number; kc: number; nc: number };
+  gemmBlocking(): { mr: number; nr: number; kc: number; nc: number; mc: number };
 
   gemm(
     transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number,

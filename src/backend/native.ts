@@ -31,7 +31,7 @@ export class NativeBackend implements Backend {
   /** Data cache sizes in bytes (cpuid or the OS; DENDRITE_L1_CACHE… override). */
   cacheSizes(): { l1d: number; l2: number; l3: number; detected: boolean } { return this.addon.cacheSizes(); }
   /** The active path's GEMM register tile and cache blocking. */
-  gemmBlocking(): { mr: number; nr: number; kc: number; nc: number } { return this.addon.gemmBlocking(); }
+  gemmBlocking(): { mr: number; nr: number; kc: number; nc: number; mc: number } { return this.addon.gemmBlocking(); }
   /** Forces a (supported) instruction-set path; tests use it to cover every path. */
   setIsa(name: string): void { this.addon.setIsa(name); }
 

@@ -21,9 +21,9 @@ const KC_AVX512 = BLOCKING.avx512?.kc ?? 384;
 // AVX-512 packing thresholds (gemm_avx512.cc): B is packed from 20·MR rows, A from 3·NR columns.
 const PACK_B_MIN_M = 280;
 const PACK_A_MIN_N = 96;
-// Floats of packed A per row block (kPackedABudget, gemm_driver.h): MR·k per sliver on several
-// threads, MR·KC on one.
-const PACKED_A_BUDGET = 2 ** 21;
+// Floats of packed A per row block (mc·kc of the blocking): MR·k per sliver on several threads,
+// MR·kc on one.
+const PACKED_A_BUDGET = (BLOCKING.avx512?.mc ?? 5460) * KC_AVX512;
 // Products with m·n·k at least this run on the thread pool (kParallelMinWork, gemm_internal.h).
 const PARALLEL_MIN_WORK = 1.5e6;
 
@@ -112,13 +112,14 @@ describe('gemm: native vs reference', () => {
   }, 120_000);
 
   it('splits tall products into row blocks of packed A (one and two threads)', () => {
-    // Two threads: packed A holds all of k, so 4000-deep products take 37 slivers per block.
-    const deep = Math.floor(PACKED_A_BUDGET / (14 * 4000)) * 14;
-    // One thread: one KC block at a time, 390 slivers per block.
+    // Two threads: packed A holds all of k, so 4096-deep products take few slivers per block
+    // (A's rows 16 KiB apart are packed, not read in place).
+    const deep = Math.floor(PACKED_A_BUDGET / (14 * 4096)) * 14;
+    // One thread: one kc block at a time, mc rows per block.
     const tall = Math.floor(PACKED_A_BUDGET / (14 * KC_AVX512)) * 14;
     const cases: [number, number, number, number, boolean, boolean][] = [
-      [deep + 1, PACK_A_MIN_N + 1, 4000, 2, false, false],
-      [deep + 15, PACK_A_MIN_N, 4000, 2, true, true],
+      [deep + 1, PACK_A_MIN_N + 1, 4096, 2, false, false],
+      [deep + 15, PACK_A_MIN_N, 4096, 2, true, true],
       [tall + 1, PACK_A_MIN_N + 3, KC_AVX512, 1, false, true],
       [tall + 30, PACK_A_MIN_N, KC_AVX512, 1, true, false],
     ];

@@ -28,9 +28,10 @@ void sgemm_bias_act(bool trans_a, bool trans_b, std::size_t m, std::size_t n, st
                     float act_alpha, float* c);
 
 // The register tile and cache blocking of the active path's blocked product: an mr×nr tile,
-// k in blocks of kc, B in panels of nc columns (kc and nc sized from the CPU's caches).
+// k in blocks of kc, B in panels of nc columns, and packed A (when A is packed) in blocks of
+// mc×kc floats, all sized from the CPU's caches.
 struct GemmBlocking {
-  std::size_t mr, nr, kc, nc;
+  std::size_t mr, nr, kc, nc, mc;
 };
 GemmBlocking gemm_blocking();
 

@@ -111,7 +111,11 @@ Blocking choose_blocking(std::size_t mr, std::size_t nr, std::size_t kc_max, std
   std::size_t nc = std::min(nc_max, caches.l2 * 3 / 4 / (kc * f)) / nr * nr;
   nc = std::max(nc, 4 * nr);
   if (const std::size_t v = env_size("DENDRITE_GEMM_NC")) nc = std::max(nr, v / nr * nr);
-  return Blocking{mr, nr, kc, nc};
+  // Packed A: a block of rows × one k block takes up to half of L3 (at least 16 slivers, at most
+  // 16 MiB), so it stays there while the B panels pass over it.
+  std::size_t mc = std::min<std::size_t>(caches.l3 / 2, std::size_t(16) << 20) / (kc * f);
+  mc = std::max(mc / mr, std::size_t(16)) * mr;
+  return Blocking{mr, nr, kc, nc, mc};
 }
 
 void epilogue(const Params& p, std::size_t i0, std::size_t rows, std::size_t j0,

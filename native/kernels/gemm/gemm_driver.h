@@ -193,9 +193,6 @@ void pack_a_sliver(const Params& P, std::size_t i0, std::size_t pc, std::size_t 
   }
 }
 
-// Floats of op(A) packed at once (8 MiB): all of k for a block of row slivers. Taller products
-// run in several row blocks.
-constexpr std::size_t kPackedABudget = std::size_t(1) << 21;
 // Tasks per thread in a parallel region: the pool hands tasks out one at a time, so a thread that
 // is held up (preempted, or sharing its core) leaves its remaining tasks to the others.
 constexpr std::size_t kTasksPerThread = 4;
@@ -280,7 +277,9 @@ void blocked(const Params& P) {
   const std::size_t a_blocks = parallel ? k_blocks : 1;  // packing states per sliver
   std::size_t ab_slivers = m_slivers;
   if (pack_a) {
-    ab_slivers = std::max<std::size_t>(1, kPackedABudget / (MR * a_depth));
+    // Floats of op(A) packed at once (blocking.mc rows of one k block): all of k for a block of
+    // row slivers. Taller products run in several row blocks.
+    ab_slivers = std::max<std::size_t>(1, blocking.mc * blocking.kc / (MR * a_depth));
     const std::size_t row_blocks = (m_slivers + ab_slivers - 1) / ab_slivers;
     ab_slivers = (m_slivers + row_blocks - 1) / row_blocks;
   }

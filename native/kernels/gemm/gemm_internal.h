@@ -59,7 +59,8 @@ inline void prefetch_l1(const void* p) {
 
 // Depth of a k block and width of a packed B panel for a micro-kernel of mr×nr floats, sized
 // from this CPU's caches (runtime::cache_sizes()) and bounded by the kernel's kc_max / nc_max:
-// the mr×kc A sliver stays in L1 while B slivers stream past it, and the kc×nc B panel in L2.
+// the mr×kc A sliver stays in L1 while B slivers stream past it, the kc×nc B panel in L2, and an
+// mc×kc block of packed A in L3.
 // DENDRITE_GEMM_KC / DENDRITE_GEMM_NC override either (tuning only).
 using Blocking = GemmBlocking;
 Blocking choose_blocking(std::size_t mr, std::size_t nr, std::size_t kc_max, std::size_t nc_max);
