@@ -354,10 +354,15 @@ export interface LaunchLocalOptions<D = unknown> {
    * on its own worker thread). The previous setting is restored when launchLocal settles.
    */
   numThreads?: number;
+  /** Receives what a rank sends with sendToLauncher(value) (progress lines, partial results). */
+  onMessage?: (rank: number, value: unknown) => void;
 }
 
 /** The message a worker sends when its main() settles. */
-type WorkerReport = { type: 'result'; value: unknown } | { type: 'error'; name: string; message: string; stack?: string; distributed: boolean };
+type WorkerReport =
+  | { type: 'result'; value: unknown }
+  | { type: 'error'; name: string; message: string; stack?: string; distributed: boolean }
+  | { type: 'user'; value: unknown };
 
 /** What each worker receives. */
 interface WorkerInit {
@@ -512,6 +517,14 @@ export async function launchLocal<R = unknown, D = unknown>(options: LaunchLocal
       // A rank that reported but keeps its thread alive (a pending timer, an open handle) is ended.
       let lingering: NodeJS.Timeout | null = null;
       worker.on('message', (m: WorkerReport) => {
+        if (m.type === 'user') {
+          try {
+            options.onMessage?.(rank, m.value);
+          } catch (err) {
+            settle(rank, new Error(`onMessage threw: ${(err as Error).message}`));
+          }
+          return;
+        }
         if (m.type === 'result') {
           settle(rank, null, m.value);
         } else {
@@ -536,6 +549,18 @@ export async function launchLocal<R = unknown, D = unknown>(options: LaunchLocal
 }
 
 // ---- Inside a worker -------------------------------------------------------------------------
+
+/**
+ * From inside a rank started by launchLocal: sends `value` (structured-cloneable) to the
+ * launcher's onMessage(rank, value). Messages from one rank arrive in order.
+ */
+export function sendToLauncher(value: unknown): void {
+  const wd = workerData as { init?: WorkerInit } | null;
+  if (isMainThread || parentPort === null || wd?.init?.kind !== 'dendrite-local-rank') {
+    throw new DistributedError('dendrite.sendToLauncher: works only inside a rank started by launchLocal');
+  }
+  parentPort.postMessage({ type: 'user', value } satisfies WorkerReport);
+}
 
 /** @internal The worker side of launchLocal: builds the communicator, runs main, reports. */
 export async function runLocalRank(): Promise<void> {
