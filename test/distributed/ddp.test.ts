@@ -1,5 +1,8 @@
 // Data-parallel training on the local back end equals one process training on the whole
 // batches: the manual DDP loop and fit({ distributed }).
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DistributedSampler } from '../../src/distributed/sampler.js';
 import { launchLocal } from '../../src/distributed/local.js';
@@ -35,15 +38,41 @@ describe('DistributedDataParallel', () => {
   });
 });
 
+describe('DistributedDataParallel edge cases', () => {
+  it('a parameter only one rank used is averaged with zeros on the others; one no rank used keeps grad null', async () => {
+    const [r0, r1] = await launchLocal<{ w: number[]; v: number[] | null; unused: boolean; localV: number[] | null }>({ workers: 2, module: fixture, exportName: 'unusedParameter' });
+    expect(r1!.localV).toBeNull();
+    expect(r0!.localV).not.toBeNull();
+    expect(r1!.v).toEqual(r0!.v);
+    r0!.v!.forEach((g, i) => expect(g).toBeCloseTo(r0!.localV![i]! / 2, 6));
+    expect(r1!.w).toEqual(r0!.w);
+    expect(r0!.unused && r1!.unused).toBe(true);
+  });
+
+  it('syncBatchNorm averages the moving statistics; without it each rank keeps its own', async () => {
+    const { x, y } = dataset(64);
+    const [off, on] = await Promise.all([false, true].map((syncBatchNorm) =>
+      launchLocal<number[][]>({ workers: 2, module: fixture, exportName: 'batchNormStats', data: { syncBatchNorm, x, y } })));
+    expect(off![0]!.length).toBe(2); // moving mean, moving variance
+    expect(off![1]).not.toEqual(off![0]);
+    expect(on![1]).toEqual(on![0]);
+  });
+});
+
 describe('fit({ distributed })', () => {
   it('2 ranks on their sampler shards equal one process fed the same global batches in the same order', async () => {
     const n = 64;
     const { x, y } = dataset(n);
-    const d: FitData = { x, y, args: { epochs: 3, batchSize: 8, shuffle: true }, seed: 11 };
+    const checkpointDir = mkdtempSync(path.join(os.tmpdir(), 'dendrite-ddp-'));
+    const d: FitData = { x, y, args: { epochs: 3, batchSize: 8, shuffle: true }, seed: 11, checkpointDir };
     const [r0, r1] = await launchLocal<Awaited<ReturnType<typeof fitRank>>>({ workers: 2, module: fixture, exportName: 'fitRank', data: d, timeoutMs: 20_000 });
     expect(r1!.weights).toEqual(r0!.weights);
     expect(r1!.history).toEqual(r0!.history); // averaged logs: the same on every rank
     expect(r1!.seen).toEqual(r0!.seen);
+    // ModelCheckpoint runs on rank 0 only.
+    expect(existsSync(path.join(checkpointDir, 'rank0.safetensors'))).toBe(true);
+    expect(existsSync(path.join(checkpointDir, 'rank1.safetensors'))).toBe(false);
+    rmSync(checkpointDir, { recursive: true, force: true });
 
     // The reference: epoch e visits the sampler's epoch order in global batches of 8 × 2.
     const order = new DistributedSampler(n, { worldSize: 1, rank: 0, seed: d.seed });

@@ -89,3 +89,39 @@ describe('local back end failures', () => {
     await expect(launchLocal({ workers: 1, module: fixture, exportName: 'nope' })).rejects.toThrow(/does not export a function 'nope'/);
   });
 });
+
+describe('timeouts', () => {
+  it('resolveTimeoutMs: the option, else DENDRITE_DIST_TIMEOUT_MS, else 60 s; bad values throw', async () => {
+    const { resolveTimeoutMs, withTimeout } = await import('../../src/distributed/communicator.js');
+    const saved = process.env.DENDRITE_DIST_TIMEOUT_MS;
+    try {
+      delete process.env.DENDRITE_DIST_TIMEOUT_MS;
+      expect(resolveTimeoutMs()).toBe(60_000);
+      process.env.DENDRITE_DIST_TIMEOUT_MS = '1500';
+      expect(resolveTimeoutMs()).toBe(1500);
+      expect(resolveTimeoutMs(20)).toBe(20);
+      process.env.DENDRITE_DIST_TIMEOUT_MS = 'soon';
+      expect(() => resolveTimeoutMs()).toThrow(DistributedError);
+      expect(() => resolveTimeoutMs(-1)).toThrow(/timeoutMs must be a positive number/);
+    } finally {
+      if (saved === undefined) delete process.env.DENDRITE_DIST_TIMEOUT_MS;
+      else process.env.DENDRITE_DIST_TIMEOUT_MS = saved;
+    }
+    await expect(withTimeout(new Promise(() => {}), 30, 'allreduce', 3, 'rank 0')).rejects.toThrow(
+      /^dendrite\.allreduce: rank 3 timed out after 30 ms waiting for rank 0$/,
+    );
+    await expect(withTimeout(Promise.resolve(7), 30, 'barrier', 0, 'x')).resolves.toBe(7);
+  });
+
+  it('the environment variable sets the local back end\'s timeout', async () => {
+    const saved = process.env.DENDRITE_DIST_TIMEOUT_MS;
+    process.env.DENDRITE_DIST_TIMEOUT_MS = '250';
+    try {
+      const err = await launchLocal({ workers: 2, module: fixture, exportName: 'sleepy', data: { ms: 1000 } }).catch((e: unknown) => e);
+      expect((err as Error).message).toMatch(/timed out after 250 ms/);
+    } finally {
+      if (saved === undefined) delete process.env.DENDRITE_DIST_TIMEOUT_MS;
+      else process.env.DENDRITE_DIST_TIMEOUT_MS = saved;
+    }
+  });
+});
