@@ -404,19 +404,26 @@ function tsxLoader(runtime: string, module: string): string | null {
   }
 }
 
-/** Restores the native pool size on scope exit; a no-op when the backend cannot report it. */
+/** Groups running now, and the pool size from before the first of them started. */
+let activeGroups = 0;
+let poolBefore = 0;
+
+/**
+ * Runs fn with the process-wide native pool at `n` threads (default 1), restoring the size it
+ * had before once the last concurrently running group ends.
+ */
 async function withPoolThreads<T>(n: number | undefined, fn: () => Promise<T>): Promise<T> {
   const threads = n ?? 1;
   if (!Number.isInteger(threads) || threads < 1 || threads > 256) {
     throw new ArgumentError(`dendrite.launchLocal: numThreads must be an integer in [1, 256], got ${describe(n)}`);
   }
   const { backendInfo, setNumThreads } = await import('../backend/index.js');
-  const before = backendInfo().threads;
-  setNumThreads(threads);
+  if (activeGroups++ === 0) poolBefore = backendInfo().threads;
   try {
+    setNumThreads(threads);
     return await fn();
   } finally {
-    setNumThreads(before);
+    if (--activeGroups === 0) setNumThreads(poolBefore);
   }
 }
 

@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { DistributedError } from '../../src/distributed/communicator.js';
 import { launchLocal } from '../../src/distributed/local.js';
+import { backendInfo, setNumThreads } from '../../src/backend/index.js';
 
 const fixture = new URL('./fixtures/collectives.ts', import.meta.url);
 
@@ -46,6 +47,20 @@ describe('local back end collectives', () => {
       { rank: 0, worldSize: 2, threads: 1, backend: 'local' },
       { rank: 1, worldSize: 2, threads: 1, backend: 'local' },
     ]);
+  });
+
+  it('the process-wide native pool is restored after the ranks end, also after overlapping launches', async () => {
+    const before = backendInfo().threads;
+    setNumThreads(3);
+    try {
+      const slow = launchLocal({ workers: 2, module: fixture, exportName: 'sleepy', data: { ms: 400 } });
+      const fast = launchLocal<{ threads: number }>({ workers: 2, module: fixture, exportName: 'info', numThreads: 2 });
+      expect((await fast).map((r) => r.threads)).toEqual([2, 2]);
+      await slow;
+      expect(backendInfo().threads).toBe(3);
+    } finally {
+      setNumThreads(before);
+    }
   });
 });
 
