@@ -118,6 +118,10 @@ export class LocalCommunicator implements Communicator {
     if (!Number.isInteger(rank) || rank < 0 || rank >= worldSize) {
       throw new ArgumentError(`dendrite.LocalCommunicator: rank must be an integer in [0, ${worldSize}), got ${describe(rank)}`);
     }
+    if (isMainThread && worldSize > 1) {
+      // Atomics.wait, which a waiting rank sleeps in, is not allowed on the main thread.
+      throw new DistributedError('dendrite.LocalCommunicator: ranks of a group larger than one run in worker threads (see launchLocal), not on the main thread');
+    }
     this.worldSize = worldSize;
     this.chunk = chunkSize;
     this.ctl = new Int32Array(memory.control);

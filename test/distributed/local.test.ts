@@ -140,3 +140,16 @@ describe('timeouts', () => {
     }
   });
 });
+
+describe('LocalCommunicator', () => {
+  it('refuses to be a rank of a larger group on the main thread; a group of one works anywhere', async () => {
+    const { LocalCommunicator, createLocalGroup } = await import('../../src/distributed/local.js');
+    expect(() => new LocalCommunicator(0, createLocalGroup(2))).toThrow(/run in worker threads/);
+    const one = new LocalCommunicator(0, createLocalGroup(1, 4));
+    const b = new Float32Array([1, 2, 3]);
+    await one.allreduce(b, 'mean');
+    expect([...b]).toEqual([1, 2, 3]);
+    await one.close();
+    await expect(one.barrier()).rejects.toThrow(/communicator is closed/);
+  });
+});
