@@ -90,6 +90,9 @@ export type { IdxArray } from './data/idx.js';
 export { loadMnist, defaultMnistDir } from './data/mnist.js';
 export type { Mnist, MnistSplit, LoadMnistOptions } from './data/mnist.js';
 
+// ── distributed (data-parallel) training
+export * from './distributed/index.js';
+
 // ── memory
 export { HopfieldNetwork, ModernHopfield, bipolar, corrupt, overlap } from './memory/index.js';
 export type {

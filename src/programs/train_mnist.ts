@@ -6,6 +6,7 @@
 import { access } from 'node:fs/promises';
 import path from 'node:path';
 import { setNumThreads } from '../backend/index.js';
+import type { Communicator } from '../distributed/communicator.js';
 import { loadMnist } from '../data/mnist.js';
 import type { Mnist } from '../data/mnist.js';
 import * as layers from '../nn/layers/index.js';
@@ -122,9 +123,24 @@ export interface TrainMnistOptions {
   log?: (line: string) => void;
   /** Where fit's progress goes (default process.stdout). */
   progress?: ProgressStream;
+  /**
+   * Data-parallel training on this many ranks of the local back end (worker threads; default:
+   * none, one process as usual). The batch size is per rank; rank 0 prints, evaluates and saves.
+   */
+  workers?: number;
+  /**
+   * The back end of data-parallel training: 'local' (worker threads, `workers` of them, default
+   * 2) or 'mpi' (this process is one rank of an mpirun job).
+   */
+  distributed?: 'local' | 'mpi';
+  /** Train as one rank of this communicator (what the local and MPI back ends use). */
+  communicator?: Communicator;
 }
 
 export interface TrainMnistResult {
+  /** The rank that made this result (0 without distributed training) and the number of ranks. */
+  readonly rank: number;
+  readonly worldSize: number;
   readonly dataset: DatasetName;
   readonly model: ModelName;
   readonly epochs: number;
@@ -189,7 +205,15 @@ async function dataFolder(dataset: DatasetName, data: string | undefined): Promi
  * Resolves to the figures and file paths. Errors (missing data) are plain Errors with a clear message.
  */
 export async function trainMnist(options: TrainMnistOptions = {}): Promise<TrainMnistResult> {
+  if (options.communicator === undefined) {
+    const backend = options.distributed ?? (options.workers === undefined ? null : 'local');
+    if (backend === 'local') return trainMnistLocal(options);
+    if (backend === 'mpi') return trainMnistMpi(options);
+  }
   const started = performance.now();
+  const comm = options.communicator ?? null;
+  const rank = comm?.rank ?? 0;
+  const worldSize = comm?.worldSize ?? 1;
   const log = options.log ?? ((line: string) => console.log(line));
   const dataset = options.dataset ?? 'mnist';
   const modelName = options.model ?? 'mlp';
@@ -205,7 +229,8 @@ export async function trainMnist(options: TrainMnistOptions = {}): Promise<Train
   const classNames = dataset === 'mnist' ? Array.from({ length: 10 }, (_, i) => String(i)) : [...FASHION_CLASSES];
 
   const folder = await dataFolder(dataset, options.data);
-  if (options.threads !== undefined) setNumThreads(options.threads);
+  // The local back end sizes the (process-wide) pool for all its ranks itself.
+  if (options.threads !== undefined && comm?.backend !== 'local') setNumThreads(options.threads);
   manualSeed(seed);
 
   log(dataset === 'mnist'
@@ -214,6 +239,9 @@ export async function trainMnist(options: TrainMnistOptions = {}): Promise<Train
   log('then is scored on test images it has never seen.');
   log(`Model: ${recipe.description}.`);
   log(`Training: Adam${recipe.cosine ? ' (learning rate 1e-3 → 1e-4 along a cosine)' : ''}, sparse categorical cross-entropy, batch ${batchSize}, ${epochs} epoch${epochs === 1 ? '' : 's'}; the last 10% of the training images held out for validation.`);
+  if (comm !== null) {
+    log(`Data-parallel on ${worldSize} rank${worldSize === 1 ? '' : 's'} (${comm.backend} back end): each trains on its 1/${worldSize} of the images, batch ${batchSize} per rank (${batchSize * worldSize} per step), gradients averaged every step.`);
+  }
 
   const data: Mnist = await loadMnist(folder, { layout: recipe.layout });
   // The last 10% of the training images validate; --limit takes the first N of the rest, so a
@@ -235,7 +263,7 @@ export async function trainMnist(options: TrainMnistOptions = {}): Promise<Train
   for (const line of summary.split('\n')) log(line);
   let parameters = 0;
   for (const p of model.parameters()) parameters += p.size;
-  const steps = epochs * Math.ceil(nTrain / batchSize);
+  const steps = epochs * Math.ceil(Math.ceil(nTrain / worldSize) / batchSize);
   const optimizer = recipe.cosine ? adam({ learningRate: cosineDecay({ initialLearningRate: 1e-3, decaySteps: steps, alpha: 0.1 }) }) : adam();
   model.compile({ optimizer, loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
   log('');
@@ -248,9 +276,18 @@ export async function trainMnist(options: TrainMnistOptions = {}): Promise<Train
     validationBatchSize: 1000,
     verbose: 1,
     ...(options.progress === undefined ? {} : { progressStream: options.progress }),
+    ...(comm === null ? {} : { distributed: { communicator: comm, seed } }),
   });
   const fitSeconds = (performance.now() - fitStart) / 1000;
   const trainSamplesPerSecond = (nTrain * epochs) / fitSeconds;
+  const common = {
+    rank, worldSize, dataset, model: modelName, epochs, batchSize, trainSamples: nTrain, validationSamples: nVal,
+    testSamples: data.test.labels.length, parameters, history: history.history, trainSamplesPerSecond, modelDir,
+  };
+  if (rank !== 0) {
+    // Rank 0 alone evaluates and writes files; the replicas are identical.
+    return { ...common, testAccuracy: NaN, testLoss: NaN, seconds: (performance.now() - started) / 1000, learningCurve: '', confusionMatrix: '', confusion: [] };
+  }
 
   const probs = model.predict(data.test.images, { batchSize: 1000 });
   const cm = new ConfusionMatrix({ numClasses: 10 });
@@ -292,22 +329,83 @@ export async function trainMnist(options: TrainMnistOptions = {}): Promise<Train
   log(`Confusion matrix: ${confusionMatrix}`);
 
   return {
-    dataset,
-    model: modelName,
-    epochs,
-    batchSize,
-    trainSamples: nTrain,
-    validationSamples: nVal,
-    testSamples: data.test.labels.length,
-    parameters,
+    ...common,
     testAccuracy,
     testLoss,
-    history: h,
-    trainSamplesPerSecond,
     seconds: (performance.now() - started) / 1000,
-    modelDir,
     learningCurve,
     confusionMatrix,
     confusion,
   };
+}
+
+/** What a local rank sends the launcher: rank 0's log lines and progress output. */
+type RankOutput = { kind: 'log'; line: string } | { kind: 'progress'; chunk: string };
+
+/** The options a rank receives (functions and the communicator stay behind). */
+type RankOptions = Omit<TrainMnistOptions, 'log' | 'progress' | 'communicator' | 'workers' | 'distributed' | 'threads'>;
+
+/** trainMnist on `workers` local ranks; rank 0's output goes to options.log / options.progress. */
+async function trainMnistLocal(options: TrainMnistOptions): Promise<TrainMnistResult> {
+  const started = performance.now();
+  const workers = options.workers ?? 2;
+  if (!Number.isInteger(workers) || workers < 1) throw new RangeError(`trainMnist: workers must be an integer ≥ 1, got ${workers}`);
+  const log = options.log ?? ((line: string) => console.log(line));
+  const progress = options.progress ?? process.stdout;
+  const { log: _l, progress: _p, communicator: _c, workers: _w, distributed: _d, threads, ...rest } = options;
+  const { launchLocal } = await import('../distributed/local.js');
+  const results = await launchLocal<TrainMnistResult, RankOptions>({
+    workers,
+    module: new URL(import.meta.url),
+    exportName: 'trainMnistRank',
+    data: rest,
+    ...(threads === undefined ? {} : { numThreads: threads }),
+    onMessage: (_rank, m) => {
+      const out = m as RankOutput;
+      if (out.kind === 'log') log(out.line);
+      else progress.write(out.chunk);
+    },
+  });
+  return { ...results[0]!, seconds: (performance.now() - started) / 1000 };
+}
+
+/** trainMnist as one rank of an MPI job (launched by mpirun); only rank 0 prints. */
+async function trainMnistMpi(options: TrainMnistOptions): Promise<TrainMnistResult> {
+  // Resolved at run time, so this module does not depend on the MPI back end being present.
+  const specifier = '../distributed/mpi.js';
+  let factory: ((opts?: object) => Promise<Communicator>) | undefined;
+  try {
+    factory = ((await import(specifier)) as { mpiCommunicator?: (opts?: object) => Promise<Communicator> }).mpiCommunicator;
+  } catch (err) {
+    throw new Error(`the MPI back end is not available: ${(err as Error).message}`);
+  }
+  if (typeof factory !== 'function') throw new Error('the MPI back end is not available (no mpiCommunicator export)');
+  const comm = await factory();
+  try {
+    const root = comm.rank === 0;
+    const { workers: _w, distributed: _d, ...rest } = options;
+    return await trainMnist({
+      ...rest,
+      communicator: comm,
+      ...(root ? {} : { log: () => {}, progress: { write: () => true, isTTY: false } }),
+    });
+  } finally {
+    await comm.close();
+  }
+}
+
+/**
+ * @internal A rank of `trainMnist({ workers })`, run by launchLocal: rank 0's log lines and
+ * progress go to the launcher, the other ranks train silently.
+ */
+export async function trainMnistRank(comm: Communicator, options: RankOptions): Promise<TrainMnistResult> {
+  const { sendToLauncher } = await import('../distributed/local.js');
+  const root = comm.rank === 0;
+  const send = (m: RankOutput): void => sendToLauncher(m);
+  return trainMnist({
+    ...options,
+    communicator: comm,
+    log: root ? (line) => send({ kind: 'log', line }) : () => {},
+    progress: { isTTY: false, write: root ? (chunk: string) => (send({ kind: 'progress', chunk }), true) : () => true },
+  });
 }

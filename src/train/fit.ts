@@ -9,11 +9,14 @@
  * so timers and I/O keep running while a model trains.
  */
 import { noGrad } from '../autograd.js';
+import {
+  type DistributedFit, anyRankStops, averageLogs, readDistributedOption, shardRange, startDistributedFit,
+} from '../distributed/fit.js';
 import { ArgumentError, ShapeError, ValueError, describe, fmtShape } from '../errors.js';
 import type { Labels } from '../losses.js';
 import { globalRandom } from '../random.js';
 import { Tensor } from '../tensor.js';
-import { CallbackList } from './callbacks.js';
+import { CallbackList, ModelCheckpoint } from './callbacks.js';
 import { HistoryCallback } from './history.js';
 import type { Metric } from './metrics.js';
 import type {
@@ -176,9 +179,12 @@ interface Feed {
   ys: Labels;
   sw: Float32Array | null;
   size: number;
-  startEpoch(shuffle: boolean): void;
+  startEpoch(shuffle: boolean, epoch: number): void;
   next(): boolean | Promise<boolean>;
 }
+
+/** An epoch's sample order chosen outside the feed (a DistributedSampler's shard). */
+type EpochOrder = (epoch: number) => Int32Array;
 
 /** In-memory rows gathered into reused buffers. */
 class TensorFeed implements Feed {
@@ -200,10 +206,14 @@ class TensorFeed implements Feed {
   private readonly swLast: Float32Array | null;
   private readonly yBuf: Float32Array | Int32Array;
 
-  /** Trains on the first `rows` samples of x/y. */
+  /**
+   * Trains on the first `rows` samples of x/y, or, given `order`, on the `rows` samples it
+   * picks each epoch.
+   */
   constructor(
     private readonly x: Tensor, private readonly y: Labels, private readonly rows: number,
     private readonly batchSize: number, private readonly weights: Float32Array | null,
+    private readonly order: EpochOrder | null = null,
   ) {
     const n = x.shape[0]!;
     this.steps = Math.ceil(rows / batchSize);
@@ -237,9 +247,12 @@ class TensorFeed implements Feed {
     this.sw = this.swFull;
   }
 
-  startEpoch(shuffle: boolean): void {
+  startEpoch(shuffle: boolean, epoch: number): void {
     this.step = 0;
-    if (shuffle) {
+    if (this.order !== null) {
+      this.perm.set(this.order(epoch));
+      this.shuffled = true;
+    } else if (shuffle) {
       globalRandom.shuffle(this.perm);
       this.shuffled = true;
     }
@@ -430,6 +443,8 @@ export async function runFit(model: Model, data: Data, args: FitArgs): Promise<H
   if (signal !== null && !(signal instanceof AbortSignal)) throw new ArgumentError(`dendrite.fit: signal must be an AbortSignal, got ${describe(signal)}`);
   const aborted = (): boolean => signal !== null && signal.aborted;
   const validationBatchSize = intArg('fit', 'validationBatchSize', args.validationBatchSize, batchSize, 1);
+  const distributedOptions = readDistributedOption(args.distributed);
+  let dist: DistributedFit | null = null;
 
   let feed: Feed;
   let validation = parseValidation(args.validationData);
@@ -456,8 +471,24 @@ export async function runFit(model: Model, data: Data, args: FitArgs): Promise<H
         sw: swAll === null ? null : swAll.subarray(trainRows, n),
       };
     }
-    feed = new TensorFeed(x, y, trainRows, batchSize, combineWeights(y, n, sw, classWeight));
+    const weights = combineWeights(y, n, sw, classWeight);
+    if (distributedOptions !== null) {
+      // Weights exist before rank 0's are broadcast.
+      if (!model.built) withMode(model, false, () => noGrad(() => model.forward(rowsView(x, 0, 1), { training: false })));
+      dist = await startDistributedFit(model, distributedOptions, trainRows, shuffle);
+      const sampler = dist.sampler;
+      feed = new TensorFeed(x, y, sampler.numSamples, batchSize, weights, (e) => {
+        sampler.setEpoch(e);
+        return sampler.indices();
+      });
+      if (validation !== null && 'x' in validation) validation = validationShard(validation, dist);
+    } else {
+      feed = new TensorFeed(x, y, trainRows, batchSize, weights);
+    }
   } else {
+    if (distributedOptions !== null) {
+      throw new ArgumentError('dendrite.fit: distributed training needs in-memory x/y (each rank trains on its shard); a batch source cannot be sharded, give fit(x, y, { distributed })');
+    }
     if (!isBatchSource(data.source)) {
       throw new ArgumentError(`dendrite.fit: expected fit(x, y, args) or fit(source, args) with an iterable of { xs, ys }, got ${describe(data.source)}`);
     }
@@ -468,8 +499,10 @@ export async function runFit(model: Model, data: Data, args: FitArgs): Promise<H
     feed = new SourceFeed('fit', data.source, stepsPerEpoch, classWeight);
   }
 
-  const user: readonly Callback[] = args.callbacks === undefined ? [] : Array.isArray(args.callbacks) ? args.callbacks : [args.callbacks as Callback];
-  const progress = verbose === 0 ? null : new ProgressLogger({ verbose, epochs, steps: feed.steps, stream: args.progressStream });
+  let user: readonly Callback[] = args.callbacks === undefined ? [] : Array.isArray(args.callbacks) ? args.callbacks : [args.callbacks as Callback];
+  // Distributed: rank 0 alone reports progress and writes checkpoints.
+  if (dist !== null && dist.rank !== 0) user = user.filter((c) => !(c instanceof ModelCheckpoint));
+  const progress = verbose === 0 || (dist !== null && dist.rank !== 0) ? null : new ProgressLogger({ verbose, epochs, steps: feed.steps, stream: args.progressStream });
   const history = new HistoryCallback();
   // Keras' order: progress first, History last (so it records what other callbacks add).
   const list = new CallbackList([...(progress === null ? [] : [progress]), ...user, history]);
@@ -490,7 +523,7 @@ export async function runFit(model: Model, data: Data, args: FitArgs): Promise<H
       acc.reset();
       let r = list.epochBegin(epoch);
       if (r !== undefined) await r;
-      feed.startEpoch(shuffle);
+      feed.startEpoch(shuffle, epoch);
       let interrupted = false;
       for (let step = 0; ; step++) {
         if (aborted()) {
@@ -505,7 +538,14 @@ export async function runFit(model: Model, data: Data, args: FitArgs): Promise<H
           r = list.batchBegin(step, { batch: step, size });
           if (r !== undefined) await r;
         }
-        acc.add(model.trainBatch(feed.xs, feed.ys, feed.sw), size);
+        if (dist === null) {
+          acc.add(model.trainBatch(feed.xs, feed.ys, feed.sw), size);
+        } else {
+          const out = model.backwardBatch(feed.xs, feed.ys, feed.sw);
+          await dist.ddp.syncGradients();
+          model.applyBatch(feed.ys, out);
+          acc.add(model.lastLoss, size);
+        }
         if (list.hasBatchEnd) {
           r = list.batchEnd(step, acc.logs('', { batch: step, size }));
           if (r !== undefined) await r;
@@ -519,10 +559,12 @@ export async function runFit(model: Model, data: Data, args: FitArgs): Promise<H
       }
       if (interrupted) break;
       const logs = acc.logs();
+      if (dist !== null) await averageLogs(dist.comm, logs, Object.keys(logs), acc.seen);
       if (validation !== null) {
         const restore = enterMode(model, false);
         try {
           const val = await evaluateCore(model, compiled, validation, validationBatchSize, 'fit (validation)');
+          if (dist !== null) await averageLogs(dist.comm, val, Object.keys(val), validationRows(validation));
           for (const [k, v] of Object.entries(val)) logs[`val_${k}`] = v;
         } finally {
           restore();
@@ -532,6 +574,7 @@ export async function runFit(model: Model, data: Data, args: FitArgs): Promise<H
       r = list.epochEnd(epoch, logs);
       if (r !== undefined) await r;
       lastLogs = logs;
+      if (dist !== null) model.stopTraining = await anyRankStops(dist.comm, model.stopTraining);
       if (model.stopTraining) break;
     }
     const r = list.trainEnd(lastLogs);
@@ -542,6 +585,18 @@ export async function runFit(model: Model, data: Data, args: FitArgs): Promise<H
     model.fitting = false;
   }
   return history;
+}
+
+/** This rank's contiguous slice of in-memory validation data. */
+function validationShard(v: { x: Tensor; y: Labels; sw: Float32Array | Tensor | null }, dist: DistributedFit): Validation {
+  const { start, count } = shardRange(v.x.shape[0]!, dist.rank, dist.worldSize);
+  const sw = v.sw instanceof Tensor ? v.sw.data : v.sw;
+  return { x: rowsView(v.x, start, count), y: labelsView(v.y, start, count), sw: sw === null ? null : sw.subarray(start, start + count) };
+}
+
+/** Samples of validation data (a batch source counts 1: every rank evaluates all of it). */
+function validationRows(v: NonNullable<Validation>): number {
+  return 'x' in v ? v.x.shape[0]! : 1;
 }
 
 // ---- evaluate --------------------------------------------------------------------------------

@@ -4,6 +4,7 @@
  * topology + safetensors weights. Sequential is a Model; user models subclass it and implement
  * `call`.
  */
+import type { Communicator } from '../distributed/communicator.js';
 import { ArgumentError, ShapeError, describe, fmtShape } from '../errors.js';
 import { type Labels, type LossFunction, type LossOptions, type LossSpec, getLoss } from '../losses.js';
 import { Layer } from '../nn/layer.js';
@@ -73,6 +74,32 @@ export interface FitArgs {
   signal?: AbortSignal;
   /** Where progress is written (default process.stdout); its isTTY selects the bar at verbose 1. */
   progressStream?: ProgressStream;
+  /**
+   * Data-parallel training over the ranks of a communicator (every rank calls fit with the same
+   * in-memory data and arguments): see DistributedFitOptions.
+   */
+  distributed?: Communicator | DistributedFitOptions;
+}
+
+/**
+ * How fit trains data-parallel, as PyTorch's DistributedDataParallel with a DistributedSampler:
+ * the weights start from rank 0's; each epoch every rank trains on its shard of the training
+ * samples (batchSize is per rank, so a step sees batchSize × worldSize samples); gradients are
+ * averaged over the ranks before each optimizer step; the epoch logs (loss, metrics and the
+ * validation values, each rank evaluating a slice of the validation data) are averaged over
+ * the ranks weighted by sample count, so every rank sees the same logs and callbacks such as
+ * EarlyStopping decide alike. Only rank 0 reports progress and runs ModelCheckpoint.
+ */
+export interface DistributedFitOptions {
+  communicator: Communicator;
+  /** Seed of the epoch shuffles, the same on every rank (default: drawn by rank 0 from the global RNG). */
+  seed?: number;
+  /** Drop the samples that do not divide evenly among the ranks instead of repeating some (default false). */
+  dropLast?: boolean;
+  /** Gradient bucket size in MB (default 25). */
+  bucketCapMb?: number;
+  /** Average BatchNormalization moving statistics after each step (default false; see DistributedDataParallel). */
+  syncBatchNorm?: boolean;
 }
 
 /** What fit returns: per-epoch values of the loss and every metric (Keras' History). */
@@ -117,6 +144,8 @@ export abstract class Model extends Layer<Tensor, Tensor> {
   compiled: CompiledState | null = null;
   /** @internal True while fit() runs (a second concurrent fit is refused). */
   fitting = false;
+  /** @internal The loss of the last backwardBatch. */
+  lastLoss = 0;
 
   /**
    * Configures training: the optimiser ('adam', {className, config} or an instance), the loss
@@ -209,6 +238,18 @@ export abstract class Model extends Layer<Tensor, Tensor> {
    * Updates the metrics (without resetting them) and returns the batch's loss.
    */
   trainBatch(x: Tensor, y: Labels, sampleWeight: Tensor | Float32Array | null): number {
+    const out = this.backwardBatch(x, y, sampleWeight);
+    const value = this.lastLoss;
+    this.applyBatch(y, out);
+    return value;
+  }
+
+  /**
+   * @internal First half of trainBatch: forward, loss and backward; the loss is left in
+   * lastLoss and the output returned for applyBatch. Distributed fit averages the gradients
+   * between the two halves.
+   */
+  backwardBatch(x: Tensor, y: Labels, sampleWeight: Tensor | Float32Array | null): Tensor {
     const compiled = this.compiled!;
     const out = this.forward(x, TRAINING);
     if (!compiled.attached) this.attachParameters();
@@ -221,14 +262,18 @@ export abstract class Model extends Layer<Tensor, Tensor> {
         `dendrite.fit: the loss must return one number (reduction 'mean' or 'sum'), got ${loss instanceof Tensor ? fmtShape(loss.shape) : describe(loss)}`,
       );
     }
-    const value = loss.data[0]!;
+    this.lastLoss = loss.data[0]!;
     loss.backward();
+    return out;
+  }
+
+  /** @internal Second half of trainBatch: optimizer step, gradients cleared, metrics updated. */
+  applyBatch(y: Labels, out: Tensor): void {
     const opt = this.optimizer!;
     opt.step();
     opt.zeroGrad();
-    const metrics = compiled.metrics;
+    const metrics = this.compiled!.metrics;
     for (let i = 0; i < metrics.length; i++) metrics[i]!.update(y, out);
-    return value;
   }
 
   /** @internal compiled state or an error naming the caller. */

