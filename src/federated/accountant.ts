@@ -208,6 +208,8 @@ export class RdpAccountant {
 
   /** (ε, δ) spent so far; ε = 0 before any round. */
   spent(delta: number, conversion: RdpConversion = 'classic'): PrivacySpent {
+    // Nothing released yet: nothing spent (the conversion alone would give log(1/δ)/(α_max − 1)).
+    if (this.count === 0) return { epsilon: 0, delta, order: NaN };
     return epsilonFromRdp(this.orders, [...this.rdp], delta, conversion);
   }
 }

@@ -88,8 +88,12 @@ export interface RoundRecord {
   readonly poisoned: readonly number[];
   /** Clients whose training failed (exception, dead worker, timeout), with the reason. */
   readonly failed: ReadonlyArray<{ readonly client: number; readonly error: string }>;
+  /** What each client that returned in time reported (examples, loss, accuracy, steps, seconds). */
+  readonly clients: ReadonlyArray<{ readonly client: number; readonly numExamples: number; readonly metrics: Readonly<Record<string, number>> }>;
   readonly accepted: ReadonlyArray<number | string>;
   readonly rejected: readonly Rejection[];
+  /** Clients whose change the strategy scaled down to its clip norm. */
+  readonly clipped: ReadonlyArray<number | string>;
   /** Krum / Multi-Krum's choice. */
   readonly selected?: ReadonlyArray<number | string>;
   readonly notes: readonly string[];
@@ -230,7 +234,8 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
       const record: RoundRecord = {
         round, testAccuracy: ev.accuracy, testLoss: ev.loss, trainLoss: n === 0 ? NaN : lossSum / n,
         sampled, dropped, stragglers, poisoned: sampled.filter((c) => poisonedSet.has(c)), failed,
-        accepted: agg.accepted, rejected: agg.rejected, ...(agg.selected === undefined ? {} : { selected: agg.selected }),
+        clients: updates.map((u) => ({ client: u.clientId, numExamples: u.numExamples, metrics: u.metrics })),
+        accepted: agg.accepted, rejected: agg.rejected, clipped: agg.clipped, ...(agg.selected === undefined ? {} : { selected: agg.selected }),
         notes: agg.notes, seconds: (performance.now() - t0) / 1000, trainSeconds,
       };
       history.push(record);

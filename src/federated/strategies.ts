@@ -110,13 +110,21 @@ export abstract class Strategy {
         return d;
       }));
     for (const raw of Array.isArray(updates) ? updates : []) {
-      const why = validateUpdate(raw, shapes, round, { maxUpdateNorm: this.maxUpdateNorm }, (u) => weightsNorm(deltaOf(u)));
+      let why: Rejection | null;
+      let delta: Weights;
+      try {
+        why = validateUpdate(raw, shapes, round, { maxUpdateNorm: this.maxUpdateNorm }, (u) => weightsNorm(deltaOf(u)));
+        delta = why === null ? deltaOf(raw as ClientUpdate) : [];
+      } catch (err) {
+        // Only an exotic object (a getter that throws, a revoked proxy) gets here.
+        why = { round, clientId: '?', kind: 'malformed', message: `the update could not be read: ${err instanceof Error ? err.message : 'unknown error'}` };
+        delta = [];
+      }
       if (why !== null) {
         rejected.push(why);
         continue;
       }
       const u = raw as ClientUpdate;
-      const delta = deltaOf(u);
       if (this.clipUpdateNorm !== undefined && clipWeightsNorm(delta, this.clipUpdateNorm) < 1) clipped.push(u.clientId);
       const weights = delta.map((d, i) => {
         const g = global[i]!;
