@@ -193,7 +193,7 @@ export class FedProx extends FedAvg {
 }
 
 export interface FedOptOptions extends StrategyOptions {
-  /** Server learning rate η (default 0.01). */
+  /** Server learning rate η (default 0.1; the first step moves each coordinate by about η). */
   readonly serverLearningRate?: number;
   /** Momentum β1 (default 0.9). */
   readonly beta1?: number;
@@ -228,7 +228,7 @@ abstract class FedOpt extends Strategy {
 
   protected constructor(owner: string, private readonly rule: FedOptRule, options: FedOptOptions) {
     super(owner, options);
-    this.serverLearningRate = checkPositive(owner, 'serverLearningRate', options.serverLearningRate ?? 0.01);
+    this.serverLearningRate = checkPositive(owner, 'serverLearningRate', options.serverLearningRate ?? 0.1);
     this.beta1 = checkPositive(owner, 'beta1', options.beta1 ?? 0.9, true);
     this.beta2 = checkPositive(owner, 'beta2', options.beta2 ?? 0.99, true);
     if (this.beta1 >= 1 || this.beta2 >= 1) throw new ArgumentError(`dendrite.${owner}: beta1 and beta2 must be below 1, got ${this.beta1} and ${this.beta2}`);

@@ -38,6 +38,12 @@ export interface FederatedMnistOptions {
   readonly learningRate?: number;
   /** Hidden units of the MLP (default 32). */
   readonly hidden?: number;
+  /** FedProx's μ (default 0.01). */
+  readonly mu?: number;
+  /** FedAdam/FedYogi/FedAdagrad's server learning rate (default 0.1). */
+  readonly serverLearningRate?: number;
+  /** f for Krum / Multi-Krum (default: the number of poisoned clients, at least 1). */
+  readonly byzantine?: number;
   /** Poisoned clients (default 0). */
   readonly poisoned?: number;
   readonly attack?: Attack;
@@ -139,7 +145,9 @@ export async function runFederatedMnist(options: FederatedMnistOptions = {}): Pr
   const model = makeModel(hidden);
   const initial = getWeights(model);
   const perRound = Math.max(1, Math.round(fraction * clients));
-  const makeNamed = (name: StrategyName): Strategy => makeStrategy(name, { byzantine: Math.max(1, poisoned), trimBeta: 0.2 });
+  const makeNamed = (name: StrategyName): Strategy => makeStrategy(name, {
+    byzantine: options.byzantine ?? Math.max(1, poisoned), trimBeta: 0.2, mu: options.mu, serverLearningRate: options.serverLearningRate,
+  });
   const strategy: Strategy = dp
     ? new DpFedAvg({ clipNorm: options.dpClip!, noiseMultiplier: options.dpNoise!, clientsPerRound: perRound, totalClients: clients, seed })
     : makeNamed(strategyName);
