@@ -5,7 +5,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { layers, loadMnist, manualSeed, sequential } from '../../src/index.js';
 import {
-  CoordinateMedian, computeDpEpsilon, DpFedAvg, FedAvg, Krum, getWeights, iidPartition, runCentralised, runSimulation, setWeights,
+  CoordinateMedian, computeDpEpsilon, DpFedAvg, FedAvg, InProcessRunner, Krum, WorkerPoolRunner, getWeights, iidPartition, runCentralised, runSimulation, setWeights,
   type SimulationData, type Weights,
 } from '../../src/federated/index.js';
 
@@ -139,5 +139,40 @@ describe('federated simulation on MNIST', () => {
     // Every change (norm > 0.5 after an epoch of local SGD) was clipped to C.
     for (const h of r.history) expect([...h.clipped].sort()).toEqual([...h.accepted].sort());
     expect(r.history.at(-1)!.testAccuracy).toBeGreaterThan(r.initialAccuracy + 0.3);
+  });
+});
+
+describe('client runners', () => {
+  it('in this thread and on worker threads: outcomes in job order, a failing client is a failed outcome, not an exception', async () => {
+    const spec = model().serialize();
+    const data = { model: spec, images: train.images, labels: train.labels, features: 784, partitions: parts.slice(0, 2) };
+    const jobs = () => [
+      { client: 1, weights: start.map((w) => w.slice()), config: { epochs: 1, batchSize: 100, seed: 1 } },
+      { client: 99, weights: start.map((w) => w.slice()), config: {} },
+      { client: 0, weights: start.map((w) => w.slice()), config: { epochs: 1, batchSize: 100, learningRate: -1 } },
+      { client: 0, weights: start.map((w) => w.slice()), config: { epochs: 1, batchSize: 100, seed: 1 } },
+    ];
+    const local = new InProcessRunner(data);
+    const pool = new WorkerPoolRunner(data, { workers: 2, taskTimeoutMs: 60_000 });
+    try {
+      for (const runner of [local, pool]) {
+        const out = await runner.run(jobs());
+        expect(out.map((o) => o.client)).toEqual([1, 99, 0, 0]);
+        expect(out.map((o) => o.ok)).toEqual([true, false, false, true]);
+        expect(out[1]).toMatchObject({ ok: false, error: 'no client 99' });
+        expect(out[2]).toMatchObject({ ok: false });
+        expect((out[2] as { error: string }).error).toMatch(/learning ?rate/i);
+        expect(out[3]).toMatchObject({ ok: true, numExamples: 1000, metrics: { steps: 10 } });
+      }
+      // The same job gives the same parameters in either place.
+      const [a] = await local.run([jobs()[0]!]);
+      const [b] = await pool.run([jobs()[0]!]);
+      expect(a!.ok && b!.ok).toBe(true);
+      if (a!.ok && b!.ok) a!.weights.forEach((w, i) => w.forEach((v, j) => expect(b!.weights[i]![j]).toBeCloseTo(v, 5)));
+    } finally {
+      await local.close();
+      await pool.close();
+    }
+    expect((await pool.run(jobs()))[0]).toMatchObject({ ok: false, error: 'the runner is closed' });
   });
 });
