@@ -13,6 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { backendInfo, setNumThreads } from '../backend/index.js';
 import type { SerializedLayer } from '../nn/layer.js';
 import { layerFromConfig } from '../nn/layer.js';
 import '../nn/layers/index.js'; // registers the layer classes layerFromConfig rebuilds
@@ -148,9 +149,12 @@ export class WorkerPoolRunner implements ClientRunner {
   private closed = false;
   /** Set when a worker could not start: later jobs fail at once instead of starting more. */
   private broken: string | null = null;
+  /** The native pool is one per process (shared by all threads): its size before the workers set it to 1. */
+  private readonly threadsBefore: number;
 
   constructor(data: RunnerData, options: WorkerPoolOptions = {}) {
     this.workers = Math.max(1, Math.floor(options.workers ?? Math.min(8, os.availableParallelism())));
+    this.threadsBefore = backendInfo().threads;
     this.taskTimeoutMs = options.taskTimeoutMs ?? 300_000;
     this.startTimeoutMs = options.startTimeoutMs ?? 60_000;
     this.init = {
@@ -272,5 +276,7 @@ export class WorkerPoolRunner implements ClientRunner {
       s.dead = true;
       await s.worker.terminate();
     }));
+    // W workers each training on one core: the process's native pool ran at 1 thread meanwhile.
+    setNumThreads(this.threadsBefore);
   }
 }

@@ -3,7 +3,8 @@
  * topology (JSON) and the shared training set (SharedArrayBuffer views, not copies) with each
  * client's row indices; each `train` message brings the global parameters (transferred) and the
  * round's settings, and the reply transfers the client's new parameters back. The native pool
- * of this thread is set to one thread, so W workers use W cores.
+ * is set to one thread, so W workers use W cores (that pool is one per process: the runner
+ * restores its size when it closes).
  *
  * Messages are plain data; only the fixed fields below are read.
  */

@@ -3,7 +3,7 @@
 // poisoned FedAvg collapses while the median and Krum stay near the clean accuracy; dropouts,
 // stragglers, rejected updates and DP-FedAvg run through whole rounds.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { layers, loadMnist, manualSeed, sequential } from '../../src/index.js';
+import { backendInfo, layers, loadMnist, manualSeed, sequential, setNumThreads } from '../../src/index.js';
 import {
   CoordinateMedian, computeDpEpsilon, DpFedAvg, FedAvg, InProcessRunner, Krum, WorkerPoolRunner, getWeights, iidPartition, runCentralised, runSimulation, setWeights,
   type SimulationData, type Weights,
@@ -152,6 +152,8 @@ describe('client runners', () => {
       { client: 0, weights: start.map((w) => w.slice()), config: { epochs: 1, batchSize: 100, learningRate: -1 } },
       { client: 0, weights: start.map((w) => w.slice()), config: { epochs: 1, batchSize: 100, seed: 1 } },
     ];
+    const threads = backendInfo().threads;
+    setNumThreads(2);
     const local = new InProcessRunner(data);
     const pool = new WorkerPoolRunner(data, { workers: 2, taskTimeoutMs: 60_000 });
     try {
@@ -163,6 +165,7 @@ describe('client runners', () => {
         expect(out[2]).toMatchObject({ ok: false });
         expect((out[2] as { error: string }).error).toMatch(/learning ?rate/i);
         expect(out[3]).toMatchObject({ ok: true, numExamples: 1000, metrics: { steps: 10 } });
+        if (runner === pool) expect(backendInfo().threads).toBe(1);
       }
       // The same job gives the same parameters in either place.
       const [a] = await local.run([jobs()[0]!]);
@@ -173,6 +176,9 @@ describe('client runners', () => {
       await local.close();
       await pool.close();
     }
+    // The workers set the (process-wide) native pool to 1 thread; closing restores it.
+    expect(backendInfo().threads).toBe(2);
+    setNumThreads(threads);
     expect((await pool.run(jobs()))[0]).toMatchObject({ ok: false, error: 'the runner is closed' });
   });
 });
