@@ -98,3 +98,6 @@ export { HopfieldNetwork, ModernHopfield, bipolar, corrupt, overlap } from './me
 export type {
   LearningRule, UpdateMode, PatternLike, RecallOptions, RecallResult, RetrieveOptions, RetrieveResult,
 } from './memory/index.js';
+
+// ── federated learning
+export * as federated from './federated/index.js';

@@ -2,6 +2,7 @@
 import type { Command } from '../command.js';
 import { activationsCommand } from './activations.js';
 import { autoencoderCommand } from './autoencoder.js';
+import { federatedCommand } from './federated.js';
 import { hopfieldCommand } from './hopfield.js';
 import { linearRegressionCommand } from './linear_regression.js';
 import { logisticRegressionCommand } from './logistic_regression.js';
@@ -23,4 +24,5 @@ export const COMMANDS: readonly Command[] = [
   autoencoderCommand,
   hopfieldCommand,
   lstmMemoryCommand,
+  federatedCommand,
 ];
