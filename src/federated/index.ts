@@ -33,4 +33,5 @@ export type { ClientJob, ClientOutcome, ClientRunner, RunnerData, WorkerPoolOpti
 export { runSimulation, runCentralised } from './simulation.js';
 export type { SimulationData, SimulationOptions, SimulationResult, RoundRecord, CentralisedOptions } from './simulation.js';
 
-// ── Flower (gRPC) client: its module adds `export * from './flower/index.js';` here.
+// ── Flower (gRPC) client
+export * from './flower/index.js';

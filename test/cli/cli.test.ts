@@ -17,7 +17,7 @@ const bin = path.join(root, 'bin', 'dendrite.mjs');
 const scratch = mkdtempSync(path.join(os.tmpdir(), 'dendrite-cli-'));
 const NAMES = [
   'train', 'predict', 'activations', 'linear-regression', 'logistic-regression',
-  'memory-network', 'mlp-sigmoid', 'autoencoder', 'hopfield', 'lstm-memory',
+  'memory-network', 'mlp-sigmoid', 'autoencoder', 'hopfield', 'lstm-memory', 'federated',
 ];
 /** A stack frame line as Node prints it. */
 const STACK_FRAME = /^\s+at .+(:\d+:\d+\)?|<anonymous>\)?)$/m;
